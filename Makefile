@@ -1,0 +1,136 @@
+# baton — see README.md.  `make` builds build/baton.efi, build/baton.iso and
+# build/baton-usb.img; `make test` runs the unit, fuzz and QEMU suites.
+
+SHELL      := /bin/bash
+BUILD      ?= build
+PYTHON     ?= /usr/bin/python3
+FUZZ_TIME  ?= 10
+QEMU_TESTS ?= tests/qemu
+
+# Portable code: compiled freestanding into baton.efi and hosted into tests.
+PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c core/*.c)
+HOST_ONLY_EXCLUDE := lib/freestanding.c
+EFI_SRC      := $(PORTABLE_SRC) $(wildcard firmware/efi/*.c)
+HOST_SRC     := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) $(wildcard firmware/host/*.c)
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+HEADERS      := $(wildcard */*.h */*/*.h)
+
+# --- the UEFI application ---------------------------------------------------
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
+	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
+	-maccumulate-outgoing-args -ffunction-sections -fdata-sections \
+	-DGNU_EFI_USE_MS_ABI -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64
+EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --gc-sections \
+	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+	-j .rela -j .reloc
+
+EFI_OBJ := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRC))
+
+# --- host builds (unit tests under ASan + UBSan) -----------------------------
+HOST_CC     ?= gcc
+SAN         := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fno-omit-frame-pointer $(SAN) -I.
+HOST_OBJ    := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRC))
+UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+
+FUZZ_CC     := clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -I.
+FUZZ_LIBSRC := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) firmware/host/alloc.c
+FUZZ_BIN    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+# --- test programs and images -----------------------------------------------
+TESTEFI_SRC := $(wildcard tests/efi/*.c)
+TESTEFI     := $(patsubst tests/efi/%.c,$(BUILD)/%.efi,$(TESTEFI_SRC))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img
+
+# Install missing Debian packages (or print the apt-get line when not root).
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+efi: $(BUILD)/baton.efi
+
+$(BUILD)/efi/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/baton.so: $(EFI_OBJ)
+	ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+
+$(BUILD)/%.efi: $(BUILD)/%.so
+	objcopy $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
+	@echo "$@: $$(stat -c %s $@) bytes"
+
+# Small EFI programs used by the tests and the demo (chain-load targets).
+$(BUILD)/testefi/%.o: tests/efi/%.c $(HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/%.so: $(BUILD)/testefi/%.o
+	ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+
+# --- images ------------------------------------------------------------------
+DEMO_FILES := $(wildcard iso/demo/*)
+iso: $(BUILD)/baton.iso
+usb: $(BUILD)/baton-usb.img
+
+$(BUILD)/baton.iso: $(BUILD)/baton.efi $(TESTEFI) $(DEMO_FILES) iso/baton-mkimage
+	iso/baton-mkimage -e $(BUILD)/baton.efi -c iso/demo/baton.conf \
+		-f iso/demo/more.conf=/demo/more.conf \
+		-f $(BUILD)/hello.efi=/EFI/tools/hello.efi -o $@
+
+$(BUILD)/baton-usb.img: $(BUILD)/baton.efi $(TESTEFI) $(DEMO_FILES) iso/baton-mkimage
+	iso/baton-mkimage -e $(BUILD)/baton.efi -c iso/demo/baton.conf \
+		-f iso/demo/more.conf=/demo/more.conf \
+		-f $(BUILD)/hello.efi=/EFI/tools/hello.efi -o $@
+
+run: all
+	tools/qemu-run $(BUILD)/baton.iso
+
+# --- tests -------------------------------------------------------------------
+$(BUILD)/host/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) tests/unit/helpers.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $< $(HOST_OBJ) -o $@ -lcmocka
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) $(HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIBSRC) -o $@
+
+# Short runs from the seed corpus (make test); make fuzz runs longer.
+fuzz-short: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+		mkdir -p $(BUILD)/corpus/$$n; \
+		echo "== $$n ($(FUZZ_TIME) s)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			$(BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
+			grep -E 'Done|stat::number_of_executed_units|ERROR|SUMMARY' ; \
+		test $${PIPESTATUS[0]} -eq 0; done
+fuzz:
+	$(MAKE) fuzz-short FUZZ_TIME=300
+
+qemu-test: all
+	$(PYTHON) -m pytest -v $(QEMU_TESTS)
+
+test: unit fuzz-short qemu-test
+
+clean:
+	rm -rf $(BUILD)
