@@ -13,6 +13,7 @@ HOST_ONLY_EXCLUDE := lib/freestanding.c
 EFI_SRC      := $(PORTABLE_SRC) $(wildcard firmware/efi/*.c)
 HOST_SRC     := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) $(wildcard firmware/host/*.c)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_SUPPORT := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 HEADERS      := $(wildcard */*.h */*/*.h)
 
@@ -22,9 +23,9 @@ EFI_LIB    := /usr/lib
 EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
-	-maccumulate-outgoing-args -ffunction-sections -fdata-sections \
+	-maccumulate-outgoing-args \
 	-DGNU_EFI_USE_MS_ABI -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64
-EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --gc-sections \
+EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
 	-j .rela -j .reloc
@@ -104,9 +105,9 @@ $(BUILD)/host/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) tests/unit/helpers.h
+$(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) $(UNIT_SUPPORT) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $< $(HOST_OBJ) -o $@ -lcmocka
+	$(HOST_CC) $(HOST_CFLAGS) $< $(UNIT_SUPPORT) $(HOST_OBJ) -o $@ -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

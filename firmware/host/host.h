@@ -1,7 +1,8 @@
 /*
  * The host implementation of firmware/firmware.h, for unit tests: a console
- * that records what was drawn, keys fed from a script, a clock that advances
- * only when a key wait times out, and volumes backed by host directories.
+ * that records what was written, keys fed from a script, a clock that moves
+ * only when a key wait times out, volumes the test provides, and records of
+ * the programs started and resets asked for.
  */
 #ifndef BATON_FIRMWARE_HOST_HOST_H
 #define BATON_FIRMWARE_HOST_HOST_H
@@ -9,6 +10,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "firmware/firmware.h"
+
+struct fw {
+	struct fs fs;			/* the test's volumes */
+	const char *load_options;
+	const char *self_path;
+	unsigned cols, rows;
+
+	const struct key *keys;		/* the key script */
+	size_t n_keys, next_key;
+	uint64_t now_ms;
+
+	char *out;			/* everything written to the console */
+	size_t out_len, out_cap;
+
+	unsigned starts;		/* programs started */
+	char started_path[256];		/* the last one's path and options */
+	char started_options[256];
+	size_t started_size;
+	uint64_t start_status;		/* what started programs return */
+	int start_error;		/* nonzero: fw_image_start fails so */
+
+	int resets;			/* resets asked for */
+	enum fw_reset_kind last_reset;
+};
+
+/* An empty 80x25 host machine; set fs, keys and the rest afterwards. */
+void host_fw_init(struct fw *fw);
+/* Free what the host machine allocated (the console log). */
+void host_fw_free(struct fw *fw);
 
 /* Make the allocation n calls from now fail (0: the next one); -1: never. */
 void host_alloc_fail_after(long n);

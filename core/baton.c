@@ -1,0 +1,158 @@
+/* Finding the config, and the top of the boot session. */
+#include "core/baton.h"
+#include "core/session.h"
+#include "firmware/firmware.h"
+#include "lib/error.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+static int source_read(void *ctx, const struct path *p, char **data,
+		       size_t *len, char *err, size_t errlen)
+{
+	struct session *s = ctx;
+
+	return fs_read_all(fw_fs(s->fw), p, (void **)data, len, err, errlen);
+}
+
+const struct config_source *session_source(struct session *s,
+					  struct config_source *out)
+{
+	out->ctx = s;
+	out->read = source_read;
+	return out;
+}
+
+void session_print(struct session *s, const char *line)
+{
+	fw_con_write(s->fw, line);
+	fw_con_write(s->fw, "\n");
+	console_invalidate(&s->con);
+}
+
+/*
+ * The value of "config=PATH" among the load options' words, as a new
+ * string, or NULL (also when out of memory, which then shows as no
+ * override; the default places are still tried).
+ */
+static char *config_option(const char *opts)
+{
+	const char *p = opts;
+
+	while (*p) {
+		const char *end;
+
+		while (is_space((unsigned char)*p))
+			p++;
+		for (end = p; *end && !is_space((unsigned char)*end); end++)
+			;
+		if (str_starts_with(p, "config=") && end - p > 7)
+			return str_ndup(p + 7, (size_t)(end - p - 7));
+		p = end;
+	}
+	return NULL;
+}
+
+/* Try to read and parse the config at text; BT_ENOENT when it is absent. */
+static int try_config(struct session *s, struct config *cfg, const char *text,
+		      char *err, size_t errlen)
+{
+	struct config_source src;
+	struct path p;
+	char *data;
+	size_t len;
+	int rc = path_parse(text, NULL, &p, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = fs_read_all(fw_fs(s->fw), &p, (void **)&data, &len, err, errlen);
+	if (!rc) {
+		char *name = path_format(&p);
+		char line[300];
+
+		fmt_buf(line, sizeof(line), "baton %s: config %s", BATON_VERSION,
+			name ? name : text);
+		session_print(s, line);
+		bt_free(name);
+		rc = config_parse(cfg, &p, data, len, session_source(s, &src));
+		bt_free(data);
+	}
+	path_free(&p);
+	return rc;
+}
+
+/*
+ * Load the config: config= from the load options, else baton.conf next to
+ * baton's binary, /boot/baton.conf, /baton.conf.  Returns 0 when one was
+ * parsed, BT_ENOENT when there is none, or BT_ENOMEM.
+ */
+static int load_config(struct session *s, struct config *cfg)
+{
+	char err[300], next_to_self[300];
+	const char *self = fw_self_path(s->fw), *last = NULL, *c;
+	char *forced = config_option(fw_load_options(s->fw));
+	const char *places[3] = { next_to_self, "/boot/baton.conf", "/baton.conf" };
+	size_t i;
+	int rc;
+
+	if (forced) {
+		rc = try_config(s, cfg, forced, err, sizeof(err));
+		bt_free(forced);
+		if (rc == BT_ENOMEM)
+			return rc;
+		if (!rc)
+			return 0;
+		/* An explicit config that cannot be read is reported, then
+		 * the usual places are tried so the machine still boots. */
+		config_diag(cfg, "config= load option: %s", err);
+	}
+	for (c = self; *c; c++)
+		if (*c == '/')
+			last = c;
+	fmt_buf(next_to_self, sizeof(next_to_self), "%.*sbaton.conf",
+		last ? (int)(last - self + 1) : 1, last ? self : "/");
+	for (i = 0; i < 3; i++) {
+		if (i && !strcmp(places[i], next_to_self))
+			continue;
+		rc = try_config(s, cfg, places[i], err, sizeof(err));
+		if (rc != BT_ENOENT)
+			return rc;
+	}
+	return BT_ENOENT;
+}
+
+/* Show each diagnostic on its own line before the menu takes the screen. */
+static void print_diags(struct session *s, const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_diags; i++)
+		session_print(s, cfg->diags[i]);
+}
+
+int baton_main(struct fw *fw)
+{
+	struct session s = { .fw = fw };
+	struct config cfg;
+	int rc;
+
+	if (console_init(&s.con, fw))
+		return BT_ENOMEM;
+	config_init(&cfg);
+	rc = load_config(&s, &cfg);
+	if (rc == BT_ENOENT) {
+		session_print(&s, "baton " BATON_VERSION ": no baton.conf found; "
+			      "showing what is on the disks");
+		rc = automenu_build(&s, &cfg);
+	}
+	if (!rc)
+		rc = config_finish(&cfg);
+	if (!rc) {
+		print_diags(&s, &cfg);
+		rc = run_menu(&s, &cfg, "baton " BATON_VERSION, false);
+	}
+	config_free(&cfg);
+	console_free(&s.con);
+	if (rc == BT_ENOMEM)
+		fw_con_write(fw, "baton: out of memory\n");
+	return rc < 0 ? rc : 0;
+}

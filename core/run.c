@@ -1,0 +1,241 @@
+/* Running a menu: draw, wait for keys or the countdown, boot the choice. */
+#include "core/session.h"
+#include "firmware/firmware.h"
+#include "loader/chain.h"
+#include "menu/menu.h"
+#include "menu/screen.h"
+#include "lib/error.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+#define MAX_MENU_DEPTH 8
+#define TICK_MS 250		/* wait granularity while counting down */
+
+/* Why an entry of this kind cannot boot in this build, or NULL. */
+static const char *kind_unavailable(enum entry_kind kind)
+{
+	switch (kind) {
+	case ENTRY_LINUX:
+		return "the 'linux' boot protocol is not in this build of baton";
+	case ENTRY_LINUX_EFI:
+		return "the 'linux-efi' boot protocol is not in this build of baton";
+	case ENTRY_MULTIBOOT:
+		return "the 'multiboot' boot protocol is not in this build of baton";
+	case ENTRY_MULTIBOOT2:
+		return "the 'multiboot2' boot protocol is not in this build of baton";
+	default:
+		return NULL;
+	}
+}
+
+static const char *entry_title(const struct config_entry *e)
+{
+	return e->title ? e->title : e->id;
+}
+
+/* Menu items for cfg's entries; bt_free() the array. */
+static struct menu_item *make_items(const struct config *cfg)
+{
+	struct menu_item *items = bt_zalloc((cfg->n_entries + 1) * sizeof(*items));
+	size_t i;
+
+	if (!items)
+		return NULL;
+	for (i = 0; i < cfg->n_entries; i++) {
+		const struct config_entry *e = &cfg->entries[i];
+
+		items[i].title = entry_title(e);
+		items[i].error = e->error ? e->error : kind_unavailable(e->kind);
+		if (e->kind == ENTRY_EFI)
+			items[i].options = e->args ? e->args : "";
+	}
+	return items;
+}
+
+/* Open the config of a `menu` entry as a submenu. */
+static int open_submenu(struct session *s, const struct config_entry *e,
+			char *msg, size_t msglen)
+{
+	struct config_source src;
+	struct config sub;
+	char *data;
+	size_t len, i;
+	int rc;
+
+	if (s->depth >= MAX_MENU_DEPTH) {
+		fmt_buf(msg, msglen, "menus nested more than %d deep",
+			MAX_MENU_DEPTH);
+		return BT_ELOOP;
+	}
+	rc = fs_read_all(fw_fs(s->fw), &e->image, (void **)&data, &len, msg, msglen);
+	if (rc)
+		return rc;
+	config_init(&sub);
+	rc = config_parse(&sub, &e->image, data, len, session_source(s, &src));
+	bt_free(data);
+	if (!rc)
+		rc = config_finish(&sub);
+	if (!rc) {
+		for (i = 0; i < sub.n_diags; i++)
+			session_print(s, sub.diags[i]);
+		s->depth++;
+		rc = run_menu(s, &sub, entry_title(e), true);
+		s->depth--;
+		console_invalidate(&s->con);
+	}
+	config_free(&sub);
+	return rc;
+}
+
+/* Carry out an action entry; returns only when it did not happen. */
+static int run_action(struct session *s, enum entry_action a, char *msg,
+		      size_t msglen)
+{
+	switch (a) {
+	case ACTION_EXIT:
+		return RUN_EXIT;
+	case ACTION_REBOOT:
+		return fw_reset(s->fw, FW_RESET_REBOOT, msg, msglen);
+	case ACTION_POWEROFF:
+		return fw_reset(s->fw, FW_RESET_POWEROFF, msg, msglen);
+	case ACTION_FIRMWARE_SETUP:
+		return fw_reset(s->fw, FW_RESET_FIRMWARE_SETUP, msg, msglen);
+	default:
+		fmt_buf(msg, msglen, "unknown action");
+		return BT_EINVAL;
+	}
+}
+
+/*
+ * Boot entry idx of cfg (with edited options, if any).  Returns RUN_EXIT to
+ * leave baton, BT_ENOMEM, or 0 when baton should show the menu again; then
+ * the menu's status says what happened.
+ */
+static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
+		      const char *edited, struct menu *m)
+{
+	const struct config_entry *e = &cfg->entries[idx];
+	const char *title = entry_title(e), *why = m->p.items[idx].error;
+	char msg[400], line[520];
+	uint64_t status = 0;
+	int rc;
+
+	msg[0] = '\0';
+	if (why) {
+		fmt_buf(line, sizeof(line), "cannot boot '%s': %s", title, why);
+		return menu_set_status(m, line);
+	}
+	fw_con_clear(s->fw);
+	fmt_buf(line, sizeof(line), "Booting '%s'", title);
+	session_print(s, line);
+	switch (e->kind) {
+	case ENTRY_EFI:
+		rc = chain_boot(s->fw, &e->image, edited ? edited : e->args,
+				&status, msg, sizeof(msg));
+		if (!rc) {
+			fmt_buf(line, sizeof(line), "'%s' returned status 0x%llx%s%s",
+				title, (unsigned long long)status,
+				msg[0] ? ": " : "", msg);
+			session_print(s, line);
+			return menu_set_status(m, line);
+		}
+		break;
+	case ENTRY_MENU:
+		rc = open_submenu(s, e, msg, sizeof(msg));
+		if (rc == RUN_BACK)
+			return menu_set_status(m, NULL);
+		break;
+	case ENTRY_ACTION:
+		rc = run_action(s, e->action, msg, sizeof(msg));
+		break;
+	default:
+		rc = BT_EUNSUPP;
+		fmt_buf(msg, sizeof(msg), "nothing to boot");
+		break;
+	}
+	if (rc == RUN_EXIT || rc == BT_ENOMEM)
+		return rc;
+	fmt_buf(line, sizeof(line), "cannot boot '%s': %s", title, msg);
+	session_print(s, line);
+	return menu_set_status(m, line);
+}
+
+/* Wait for a key or the next countdown step and feed it to the menu. */
+static enum menu_result next_event(struct session *s, struct menu *m)
+{
+	uint64_t t0 = fw_time_ms(s->fw);
+	struct key k;
+
+	if (fw_key_wait(s->fw, menu_counting(m) ? TICK_MS : UINT32_MAX, &k) == 0) {
+		s->interacted = true;
+		return menu_key(m, &k);
+	}
+	return menu_tick(m, (unsigned)(fw_time_ms(s->fw) - t0));
+}
+
+static int menu_loop(struct session *s, struct config *cfg, struct menu *m,
+		     struct screen *scr)
+{
+	/* "timeout 0" boots the default at once, unless the user is already
+	 * choosing (then a submenu's timeout would surprise them). */
+	if (cfg->timeout == 0 && !s->interacted && cfg->n_entries) {
+		int rc = boot_entry(s, cfg, m->sel, NULL, m);
+
+		if (rc)
+			return rc;
+	}
+	for (;;) {
+		enum menu_result r;
+		int rc = menu_render(m, scr);
+
+		if (!rc)
+			rc = console_draw(&s->con, scr);
+		if (rc)
+			return rc;
+		r = next_event(s, m);
+		if (r == MENU_BACK)
+			return RUN_BACK;
+		if (r != MENU_BOOT || !cfg->n_entries)
+			continue;
+		rc = boot_entry(s, cfg, m->sel, menu_edited(m), m);
+		if (rc)
+			return rc;
+		console_invalidate(&s->con);
+	}
+}
+
+int run_menu(struct session *s, struct config *cfg, const char *heading,
+	     bool submenu)
+{
+	struct menu_item *items = make_items(cfg);
+	struct menu_params p = {
+		.heading = heading,
+		.items = items,
+		.n_items = cfg->n_entries,
+		.default_index = config_default_index(cfg),
+		.timeout_s = s->interacted || cfg->timeout <= 0 ? -1 : cfg->timeout,
+		.editor = cfg->editor,
+		.submenu = submenu,
+		.notes = (const char *const *)cfg->diags,
+		.n_notes = cfg->n_diags,
+	};
+	struct screen scr;
+	struct menu m;
+	int rc;
+
+	if (!items)
+		return BT_ENOMEM;
+	fw_con_size(s->fw, &p.cols, &p.rows);
+	rc = screen_init(&scr, p.cols, p.rows);
+	if (!rc) {
+		rc = menu_init(&m, &p);
+		if (!rc) {
+			console_invalidate(&s->con);
+			rc = menu_loop(s, cfg, &m, &scr);
+			menu_free(&m);
+		}
+		screen_free(&scr);
+	}
+	bt_free(items);
+	return rc;
+}

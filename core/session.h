@@ -1,0 +1,46 @@
+/* Private to core/: the state of one baton run, passed to every step. */
+#ifndef BATON_CORE_SESSION_H
+#define BATON_CORE_SESSION_H
+
+#include <stdbool.h>
+#include "config/config.h"
+#include "core/console.h"
+
+struct fw;
+
+/* What running a menu ended with. */
+enum run_end {
+	RUN_BACK = 1,	/* the user left a submenu */
+	RUN_EXIT = 2,	/* "action exit": leave baton */
+};
+
+struct session {
+	struct fw *fw;
+	struct console con;
+	bool interacted;	/* a key was pressed: no more countdowns */
+	unsigned depth;		/* submenu nesting */
+};
+
+/* The config_source that reads includes through the firmware's volumes. */
+extern const struct config_source *session_source(struct session *s,
+						  struct config_source *out);
+
+/*
+ * Run the menu of cfg until the user leaves it or exits baton.  heading is
+ * the top line; submenu says whether Esc leaves.  Returns RUN_BACK or
+ * RUN_EXIT, or BT_ENOMEM.
+ */
+int run_menu(struct session *s, struct config *cfg, const char *heading,
+	     bool submenu);
+
+/*
+ * Fill cfg with the menu baton shows when it has no config: the EFI
+ * programs found under /EFI on every volume (other than baton itself),
+ * then firmware setup, reboot, power off and exit.  Returns 0 or BT_ENOMEM.
+ */
+int automenu_build(struct session *s, struct config *cfg);
+
+/* Print a line (UTF-8) on the console, below whatever is there. */
+void session_print(struct session *s, const char *line);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * Private to firmware/efi/: the UEFI implementation's context and helpers.
+ * This folder is the only place that includes GNU-EFI's headers.
+ */
+#ifndef BATON_FIRMWARE_EFI_FW_H
+#define BATON_FIRMWARE_EFI_FW_H
+
+#include <efi.h>
+#include "firmware/firmware.h"
+
+struct fw {
+	EFI_HANDLE image;
+	EFI_SYSTEM_TABLE *st;
+	EFI_BOOT_SERVICES *bs;
+	EFI_RUNTIME_SERVICES *rs;
+	EFI_LOADED_IMAGE *loaded;
+	char *load_options;		/* UTF-8, "" when none */
+	char *self_path;		/* "/EFI/BOOT/BOOTX64.EFI" or "" */
+	struct fs fs;
+	uint64_t tsc_per_ms;		/* for fw_time_ms */
+	EFI_EVENT timer;		/* for fw_key_wait */
+};
+
+/* The firmware status as a baton error code (the one place this happens). */
+int efi_error(EFI_STATUS status);
+
+/* Words for a firmware status, e.g. "EFI_NOT_FOUND"; never NULL. */
+const char *efi_status_name(EFI_STATUS status);
+
+/* The single global: bt_alloc() has no context argument, so the allocator
+ * reaches boot services through this.  Set once in efi_main. */
+extern EFI_BOOT_SERVICES *efi_bs;
+
+/* Set up fw->fs with every file system the firmware can read. */
+int efi_volumes_init(struct fw *fw);
+
+/* Device path of the file `path` on the volume's device, for LoadImage;
+ * a pool allocation (FreePool) or NULL. */
+EFI_DEVICE_PATH *efi_volume_file_path(struct fw *fw, struct volume *v,
+				       const char *path);
+
+/* Length in bytes of a device path, including its end node. */
+UINTN efi_devpath_size(const EFI_DEVICE_PATH *dp);
+
+/* Console set-up: mode, cursor, timer event. */
+void efi_console_init(struct fw *fw);
+
+#endif

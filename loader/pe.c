@@ -1,0 +1,81 @@
+#include "loader/pe.h"
+#include "lib/error.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+#define PE_MACHINE_X64 0x8664
+#define PE_MACHINE_I386 0x014c
+#define PE_MACHINE_ARM64 0xaa64
+#define PE32PLUS_MAGIC 0x020b
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const char *machine_name(uint16_t m)
+{
+	switch (m) {
+	case PE_MACHINE_I386:
+		return "32-bit x86 (IA-32)";
+	case PE_MACHINE_ARM64:
+		return "ARM64 (AArch64)";
+	case 0x01c2:
+	case 0x01c4:
+		return "32-bit ARM";
+	case 0x5064:
+		return "RISC-V 64";
+	default:
+		return NULL;
+	}
+}
+
+int pe_check(const void *data, size_t len, char *why, size_t whylen)
+{
+	const uint8_t *p = data;
+	uint32_t pe;
+	uint16_t machine, magic, subsystem;
+	const char *name;
+
+	if (len < 64 || p[0] != 'M' || p[1] != 'Z') {
+		fmt_buf(why, whylen, "not an EFI program (no MZ signature at offset 0)");
+		return BT_EFORMAT;
+	}
+	pe = le32(p + 0x3c);
+	/* Signature, COFF header (20 bytes), then the optional header up to
+	 * and including Subsystem (offset 68, 2 bytes). */
+	if (pe > len || len - pe < 4 + 20 + 70 || memcmp(p + pe, "PE\0\0", 4)) {
+		fmt_buf(why, whylen, "not an EFI program (no PE header where the "
+			"MZ header points, offset 0x%x)", pe);
+		return BT_EFORMAT;
+	}
+	machine = le16(p + pe + 4);
+	if (machine != PE_MACHINE_X64) {
+		name = machine_name(machine);
+		if (name)
+			fmt_buf(why, whylen, "an EFI program for %s; this machine "
+				"runs x86-64 ones", name);
+		else
+			fmt_buf(why, whylen, "a PE file for machine type 0x%04x, "
+				"not x86-64 (0x8664)", machine);
+		return BT_EFORMAT;
+	}
+	magic = le16(p + pe + 24);
+	if (magic != PE32PLUS_MAGIC) {
+		fmt_buf(why, whylen, "not a 64-bit PE32+ image (optional header "
+			"magic 0x%04x, expected 0x020b)", magic);
+		return BT_EFORMAT;
+	}
+	subsystem = le16(p + pe + 24 + 68);
+	if (subsystem < 10 || subsystem > 12) {
+		fmt_buf(why, whylen, "a PE program for subsystem %u, not an EFI "
+			"application or driver (10-12)", subsystem);
+		return BT_EFORMAT;
+	}
+	return 0;
+}

@@ -1,0 +1,96 @@
+#include <stdlib.h>
+#include <string.h>
+#include "tests/unit/memvol.h"
+#include "lib/error.h"
+
+struct memvfile {
+	struct vfile f;
+	const struct memfile *mf;
+	struct memvol *mv;
+};
+
+static size_t mf_len(const struct memfile *mf)
+{
+	return mf->len ? mf->len : strlen(mf->data);
+}
+
+static int mf_read_at(struct vfile *vf, uint64_t off, void *buf, size_t len,
+		      size_t *got)
+{
+	struct memvfile *f = (struct memvfile *)vf;
+	size_t size = mf_len(f->mf);
+
+	if (f->mv->fail_read)
+		return f->mv->fail_read;
+	*got = off >= size ? 0 : (size - off < len ? size - off : len);
+	memcpy(buf, f->mf->data + off, *got);
+	return 0;
+}
+
+static uint64_t mf_size(struct vfile *vf)
+{
+	return mf_len(((struct memvfile *)vf)->mf);
+}
+
+static void mf_close(struct vfile *vf)
+{
+	free(vf);
+}
+
+static const struct vfile_ops memfile_ops = { mf_read_at, mf_size, mf_close };
+
+static const struct memfile *lookup(struct memvol *mv, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < mv->n; i++)
+		if (!strcasecmp(mv->files[i].path, path))
+			return &mv->files[i];
+	return NULL;
+}
+
+static int mv_open(struct volume *v, const char *path, struct vfile **out)
+{
+	struct memvol *mv = (struct memvol *)v;
+	const struct memfile *mf = lookup(mv, path);
+	struct memvfile *f;
+
+	if (!mf || !mf->data)
+		return BT_ENOENT;
+	f = calloc(1, sizeof(*f));
+	f->f.ops = &memfile_ops;
+	f->mf = mf;
+	f->mv = mv;
+	mv->opens++;
+	*out = &f->f;
+	return 0;
+}
+
+static int mv_list(struct volume *v, const char *dir, volume_list_cb cb, void *ctx)
+{
+	struct memvol *mv = (struct memvol *)v;
+	size_t i, dl = strlen(dir);
+
+	if (!lookup(mv, dir))
+		return BT_ENOENT;
+	for (i = 0; i < mv->n; i++) {
+		const char *p = mv->files[i].path;
+
+		if (strncasecmp(p, dir, dl) || p[dl] != '/' || strchr(p + dl + 1, '/'))
+			continue;
+		if (cb(ctx, p + dl + 1, mv->files[i].data == NULL))
+			break;
+	}
+	return 0;
+}
+
+static const struct volume_ops memvol_ops = { mv_open, mv_list };
+
+void memvol_init(struct memvol *mv, const struct memfile *files, size_t n)
+{
+	memset(mv, 0, sizeof(*mv));
+	mv->v.ops = &memvol_ops;
+	mv->v.name = "memvol";
+	mv->files = files;
+	mv->n = n;
+}

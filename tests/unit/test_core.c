@@ -1,0 +1,302 @@
+/*
+ * The whole portable boot session on the host machine: config discovery,
+ * the menu driven by key scripts, chain-loading, submenus, actions and the
+ * error messages a user sees.
+ */
+#include "tests/unit/helpers.h"
+#include "tests/unit/memvol.h"
+#include "core/baton.h"
+#include "firmware/host/host.h"
+#include "lib/sha256.h"
+
+#define CH(c) { KEY_CHAR, (c) }
+#define K(code) { (code), 0 }
+
+/* A minimal x86-64 EFI application header (what pe_check looks at). */
+static char pe_image[512];
+
+static void make_pe_image(void)
+{
+	memset(pe_image, 0, sizeof(pe_image));
+	pe_image[0] = 'M';
+	pe_image[1] = 'Z';
+	pe_image[0x3c] = 0x80;
+	memcpy(pe_image + 0x80, "PE\0\0", 4);
+	pe_image[0x84] = 0x64;
+	pe_image[0x85] = (char)0x86;
+	pe_image[0x80 + 24] = 0x0b;
+	pe_image[0x80 + 25] = 0x02;
+	pe_image[0x80 + 24 + 68] = 10;
+}
+
+struct machine {
+	struct fw fw;
+	struct memvol boot;
+	struct volume *vols[1];
+	struct memfile files[8];
+	size_t n_files;
+};
+
+/* A machine whose boot volume has /EFI/tools/hello.efi, plus the given
+ * config text at conf_path (if any) and any extra file. */
+static void machine_init(struct machine *m, const char *conf_path, const char *conf)
+{
+	memset(m, 0, sizeof(*m));
+	make_pe_image();
+	host_fw_init(&m->fw);
+	m->files[m->n_files++] = (struct memfile){ "/EFI", NULL, 0 };
+	m->files[m->n_files++] = (struct memfile){ "/EFI/BOOT", NULL, 0 };
+	m->files[m->n_files++] = (struct memfile){ "/EFI/BOOT/BOOTX64.EFI", pe_image, sizeof(pe_image) };
+	m->files[m->n_files++] = (struct memfile){ "/EFI/tools", NULL, 0 };
+	m->files[m->n_files++] = (struct memfile){ "/EFI/tools/hello.efi", pe_image, sizeof(pe_image) };
+	m->files[m->n_files++] = (struct memfile){ "/notefi.efi", "plain text", 0 };
+	if (conf)
+		m->files[m->n_files++] = (struct memfile){ conf_path, conf, 0 };
+	memvol_init(&m->boot, m->files, m->n_files);
+	m->boot.v.is_boot = true;
+	m->boot.v.label = "BATON";
+	m->vols[0] = &m->boot.v;
+	m->fw.fs.vols = m->vols;
+	m->fw.fs.n_vols = 1;
+}
+
+static void run(struct machine *m, const struct key *keys, size_t n)
+{
+	m->fw.keys = keys;
+	m->fw.n_keys = n;
+	assert_int_equal(baton_main(&m->fw), 0);
+	assert_int_equal(m->fw.next_key, n);	/* every key was used */
+}
+
+static void expect_out(struct machine *m, const char *text)
+{
+	if (!m->fw.out || !strstr(m->fw.out, text))
+		fail_msg("console lacks \"%s\"; it shows:\n%s", text,
+			 m->fw.out ? m->fw.out : "(nothing)");
+}
+
+#define RUN(m, ...) do { \
+	static const struct key keys_[] = { __VA_ARGS__ }; \
+	run((m), keys_, sizeof(keys_) / sizeof(keys_[0])); \
+} while (0)
+
+static const char basic_conf[] =
+	"timeout -1\n"
+	"default hello\n"
+	"entry hello\n"
+	"  title Hello\n"
+	"  efi /EFI/tools/hello.efi exit=3 greeting\n"
+	"entry quit\n"
+	"  title Leave\n"
+	"  action exit\n";
+
+static void test_config_next_to_self_and_chain(void **state)
+{
+	struct machine m;
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
+	m.fw.start_status = 3;
+	RUN(&m, K(KEY_ENTER), K(KEY_DOWN), K(KEY_ENTER));
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
+	assert_string_equal(m.fw.started_options, "exit=3 greeting");
+	assert_int_equal(m.fw.started_size, sizeof(pe_image));
+	expect_out(&m, "config /EFI/BOOT/baton.conf");
+	expect_out(&m, "Booting 'Hello'");
+	expect_out(&m, "'Hello' returned status 0x3");
+	host_fw_free(&m.fw);
+}
+
+static void test_config_option_and_fallbacks(void **state)
+{
+	struct machine m;
+
+	machine_init(&m, "/custom/my.conf", basic_conf);
+	m.fw.load_options = "baton.efi config=/custom/my.conf";
+	RUN(&m, CH('2'));
+	expect_out(&m, "config /custom/my.conf");
+	host_fw_free(&m.fw);
+
+	machine_init(&m, "/boot/baton.conf", basic_conf);
+	RUN(&m, CH('2'));
+	expect_out(&m, "config /boot/baton.conf");
+	host_fw_free(&m.fw);
+
+	machine_init(&m, "/baton.conf", basic_conf);
+	RUN(&m, CH('2'));
+	expect_out(&m, "config /baton.conf");
+	host_fw_free(&m.fw);
+
+	/* A config= that cannot be read is reported; the usual places still work. */
+	machine_init(&m, "/baton.conf", basic_conf);
+	m.fw.load_options = "config=/missing.conf";
+	RUN(&m, CH('2'));
+	expect_out(&m, "config= load option: /missing.conf: file not found");
+	expect_out(&m, "config /baton.conf");
+	host_fw_free(&m.fw);
+}
+
+static void test_no_config_menu(void **state)
+{
+	struct machine m;
+
+	machine_init(&m, NULL, NULL);
+	/* Entries: tools/hello.efi, then firmware setup, reboot, power off
+	 * and exit. */
+	RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), K(KEY_ESC), CH('5'));
+	expect_out(&m, "no baton.conf found");
+	expect_out(&m, "tools/hello.efi (BATON)");
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
+	assert_null(strstr(m.fw.out, "BOOT/BOOTX64.EFI ("));	/* not itself */
+	assert_int_equal(m.fw.resets, 3);
+	assert_int_equal(m.fw.last_reset, FW_RESET_POWEROFF);
+	expect_out(&m, "cannot boot 'Reboot': host machine cannot reset");
+	host_fw_free(&m.fw);
+}
+
+static const char broken_conf[] =
+	"timeout -1\n"
+	"frobnicate yes\n"
+	"entry missing\n"
+	"  title Missing\n"
+	"  efi /EFI/nope.efi\n"
+	"entry pinned\n"
+	"  title Pinned\n"
+	"  efi /EFI/tools/hello.efi#sha256=0000000000000000000000000000000000000000000000000000000000000000\n"
+	"entry text\n"
+	"  title Text\n"
+	"  efi /notefi.efi\n"
+	"entry kernel\n"
+	"  title Kernel\n"
+	"  linux /vmlinuz\n"
+	"entry quit\n"
+	"  action exit\n";
+
+static void test_errors_return_to_menu(void **state)
+{
+	struct machine m;
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", broken_conf);
+	RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), CH('5'));
+	expect_out(&m, "/EFI/BOOT/baton.conf:2: unknown key 'frobnicate'");
+	expect_out(&m, "cannot boot 'Missing': /EFI/nope.efi: file not found");
+	expect_out(&m, "cannot boot 'Pinned': /EFI/tools/hello.efi: SHA-256 mismatch (expected "
+		   "0000000000000000000000000000000000000000000000000000000000000000, got ");
+	expect_out(&m, "cannot boot 'Text': /notefi.efi: not an EFI program (no MZ signature at offset 0)");
+	expect_out(&m, "cannot boot 'Kernel': the 'linux' boot protocol is not in this build");
+	assert_int_equal(m.fw.starts, 0);
+	host_fw_free(&m.fw);
+}
+
+static void test_submenu(void **state)
+{
+	static const char conf[] =
+		"timeout -1\n"
+		"entry sub\n  title More\n  menu /sub/more.conf\n"
+		"entry quit\n  action exit\n";
+	static const char sub[] =
+		"entry inner\n  title Inner program\n  efi ../EFI/tools/hello.efi inner\n";
+	struct machine m;
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
+	m.files[m.n_files++] = (struct memfile){ "/sub/more.conf", sub, 0 };
+	m.boot.n = m.n_files;
+	RUN(&m, K(KEY_ENTER), K(KEY_ENTER), K(KEY_ESC), K(KEY_DOWN), K(KEY_ENTER));
+	expect_out(&m, "Inner program");
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
+	assert_string_equal(m.fw.started_options, "inner");
+	host_fw_free(&m.fw);
+}
+
+static void test_timeout_boots_default(void **state)
+{
+	static const char conf[] =
+		"timeout 2\ndefault h*\n"
+		"entry quit\n  action exit\n"
+		"entry hello\n  title Hello\n  efi /EFI/tools/hello.efi\n";
+	struct machine m;
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
+	/* No key until the program has run: the countdown must boot it. */
+	RUN(&m, CH('1'));
+	assert_int_equal(m.fw.starts, 1);
+	assert_true(m.fw.now_ms >= 2000);
+	expect_out(&m, "Booting 'Hello' in 2 s");
+	host_fw_free(&m.fw);
+}
+
+static void test_timeout_zero_and_key_stops_countdown(void **state)
+{
+	static const char conf0[] =
+		"timeout 0\n"
+		"entry hello\n  efi /EFI/tools/hello.efi\n"
+		"entry quit\n  action exit\n";
+	static const char conf5[] =
+		"timeout 5\n"
+		"entry hello\n  efi /EFI/tools/hello.efi\n"
+		"entry quit\n  action exit\n";
+	struct machine m;
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", conf0);
+	RUN(&m, CH('2'));
+	assert_int_equal(m.fw.starts, 1);
+	assert_int_equal(m.fw.now_ms, 0);
+	host_fw_free(&m.fw);
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", conf5);
+	RUN(&m, K(KEY_DOWN), K(KEY_UP), K(KEY_DOWN), K(KEY_ENTER));
+	assert_int_equal(m.fw.starts, 0);
+	host_fw_free(&m.fw);
+}
+
+static void test_editor(void **state)
+{
+	struct machine m;
+
+	machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
+	RUN(&m, CH('e'), K(KEY_END), CH(' '), CH('x'), CH('='), CH('1'),
+	    K(KEY_ENTER), CH('2'));
+	assert_string_equal(m.fw.started_options, "exit=3 greeting x=1");
+	host_fw_free(&m.fw);
+}
+
+static void test_oom_never_crashes(void **state)
+{
+	long n;
+
+	for (n = 0; n < 400; n += 3) {
+		struct machine m;
+		static const struct key keys[] = { CH('1'), CH('2') };
+		int rc;
+
+		machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
+		m.fw.keys = keys;
+		m.fw.n_keys = 2;
+		host_alloc_fail_after(n);
+		rc = baton_main(&m.fw);
+		host_alloc_fail_after(-1);
+		assert_true(rc == 0 || rc == BT_ENOMEM);
+		host_fw_free(&m.fw);
+		if (rc == 0 && m.fw.next_key == 2)
+			break;
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_next_to_self_and_chain),
+		cmocka_unit_test(test_config_option_and_fallbacks),
+		cmocka_unit_test(test_no_config_menu),
+		cmocka_unit_test(test_errors_return_to_menu),
+		cmocka_unit_test(test_submenu),
+		cmocka_unit_test(test_timeout_boots_default),
+		cmocka_unit_test(test_timeout_zero_and_key_stops_countdown),
+		cmocka_unit_test(test_editor),
+		cmocka_unit_test(test_oom_never_crashes),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
