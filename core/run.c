@@ -123,6 +123,7 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 	msg[0] = '\0';
 	if (why) {
 		fmt_buf(line, sizeof(line), "cannot boot '%s': %s", title, why);
+		session_print(s, line);
 		return menu_set_status(m, line);
 	}
 	fw_con_clear(s->fw);

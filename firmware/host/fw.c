@@ -62,8 +62,21 @@ void fw_con_write(struct fw *fw, const char *utf8)
 	record(fw, utf8);
 }
 
+static bool idle_marker(const struct fw *fw)
+{
+	return fw->next_key < fw->n_keys &&
+	       fw->keys[fw->next_key].code == KEY_OTHER &&
+	       fw->keys[fw->next_key].ch == HOST_IDLE;
+}
+
 int fw_key_wait(struct fw *fw, uint32_t timeout_ms, struct key *k)
 {
+	if (idle_marker(fw) && timeout_ms != UINT32_MAX) {
+		fw->now_ms += timeout_ms;
+		return BT_ETIMEOUT;
+	}
+	if (idle_marker(fw))
+		fw->next_key++;
 	if (fw->next_key < fw->n_keys) {
 		*k = fw->keys[fw->next_key++];
 		return 0;

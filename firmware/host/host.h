@@ -17,7 +17,7 @@ struct fw {
 	const char *self_path;
 	unsigned cols, rows;
 
-	const struct key *keys;		/* the key script */
+	const struct key *keys;		/* the key script (see HOST_IDLE) */
 	size_t n_keys, next_key;
 	uint64_t now_ms;
 
@@ -34,6 +34,13 @@ struct fw {
 	int resets;			/* resets asked for */
 	enum fw_reset_kind last_reset;
 };
+
+/*
+ * In a key script, { KEY_OTHER, HOST_IDLE } means "no key while baton waits
+ * with a deadline": every such wait times out, until baton waits without
+ * one; then the marker is used up and the next key is given.
+ */
+#define HOST_IDLE 0x1D1E
 
 /* An empty 80x25 host machine; set fs, keys and the rest afterwards. */
 void host_fw_init(struct fw *fw);

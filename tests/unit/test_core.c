@@ -220,7 +220,7 @@ static void test_timeout_boots_default(void **state)
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
 	/* No key until the program has run: the countdown must boot it. */
-	RUN(&m, CH('1'));
+	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('1'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_true(m.fw.now_ms >= 2000);
 	expect_out(&m, "Booting 'Hello' in 2 s");

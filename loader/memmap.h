@@ -1,0 +1,74 @@
+/*
+ * The machine's memory map in portable form.  The firmware layer fills it
+ * from the UEFI memory map; the types are the UEFI specification's memory
+ * type numbers (plain constants of the spec, not firmware headers), so the
+ * portable code can decide what will be RAM after ExitBootServices.
+ */
+#ifndef BATON_LOADER_MEMMAP_H
+#define BATON_LOADER_MEMMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SIZE 4096ULL
+
+/* UEFI 2.10 §7.2, EFI_MEMORY_TYPE. */
+enum uefi_mem_type {
+	UEFI_RESERVED = 0,
+	UEFI_LOADER_CODE = 1,
+	UEFI_LOADER_DATA = 2,
+	UEFI_BOOT_CODE = 3,
+	UEFI_BOOT_DATA = 4,
+	UEFI_RUNTIME_CODE = 5,
+	UEFI_RUNTIME_DATA = 6,
+	UEFI_CONVENTIONAL = 7,
+	UEFI_UNUSABLE = 8,
+	UEFI_ACPI_RECLAIM = 9,
+	UEFI_ACPI_NVS = 10,
+	UEFI_MMIO = 11,
+	UEFI_MMIO_PORT = 12,
+	UEFI_PAL_CODE = 13,
+	UEFI_PERSISTENT = 14,
+	UEFI_UNACCEPTED = 15,
+};
+
+#define UEFI_MEMORY_SP (1ULL << 18)	/* specific-purpose (soft-reserved) */
+
+struct mem_region {
+	uint64_t start;		/* physical, page-aligned */
+	uint64_t pages;		/* length in 4 KiB pages */
+	uint32_t type;		/* enum uefi_mem_type */
+	uint64_t attr;		/* UEFI attribute bits */
+};
+
+struct memmap {
+	struct mem_region *r;	/* sorted by start, non-overlapping */
+	size_t n;
+};
+
+/*
+ * Whether a region of this type is RAM that nobody owns once boot services
+ * have exited: conventional, loader and boot-services code/data (and
+ * persistent memory is not: it keeps data).  Runtime, ACPI, reserved, MMIO
+ * and unusable regions are never RAM for a kernel to be loaded into.
+ */
+bool memmap_type_is_ram_after_ebs(uint32_t type);
+
+/*
+ * Parse a raw UEFI memory map (size bytes of descriptors desc_size apart,
+ * each { u32 type; u32 pad; u64 phys; u64 virt; u64 pages; u64 attr }) into
+ * out (regions sorted by start; bt_free(out->r)).  Returns 0, BT_EINVAL for
+ * a malformed map (desc_size < 40, overlapping entries), or BT_ENOMEM.
+ */
+int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
+		     struct memmap *out);
+
+/* Whether [start, end) lies wholly inside RAM-after-ExitBootServices
+ * (adjacent RAM regions of different RAM types count as one run). */
+bool memmap_is_ram(const struct memmap *m, uint64_t start, uint64_t end);
+
+/* The end of the highest RAM region (for sizing identity maps). */
+uint64_t memmap_ram_top(const struct memmap *m);
+
+#endif
