@@ -70,10 +70,31 @@ enum menu_result menu_tick(struct menu *m, unsigned elapsed_ms);
  * else NULL.  Owned by m. */
 const char *menu_edited(const struct menu *m);
 
-/* Show msg under the list (copied; NULL clears).  Returns 0 or BT_ENOMEM. */
+/* Show msg under the list (copied; NULL clears) until the next key in the
+ * list.  Returns 0 or BT_ENOMEM (the old message stays). */
 int menu_set_status(struct menu *m, const char *msg);
 
 /* Whether the countdown is running (for the caller's wait granularity). */
 bool menu_counting(const struct menu *m);
+
+/*
+ * Where the parts of the menu go on its p.cols x p.rows screen.  Scrolling
+ * (menu.c) and drawing (render.c) both use menu_layout(), so they agree on
+ * which items are visible.  On tiny screens some rows lie past the bottom.
+ */
+struct menu_layout {
+	unsigned list_row, list_rows;	/* the item list: first row, row count */
+	unsigned status_row;
+	unsigned notes_row, notes_rows;	/* rows the notes may use */
+	unsigned help_row;		/* the last row */
+	bool more_above, more_below;	/* list's first/last row is a marker */
+	size_t shown;			/* items shown, starting at top */
+};
+
+/* Lay out m's screen as if its first shown item were top. */
+void menu_layout(const struct menu *m, size_t top, struct menu_layout *l);
+/* Code points available for item i's title on its row (suffix excluded);
+ * in render.c, which decides the row's format. */
+size_t menu_title_room(const struct menu *m, size_t i);
 
 #endif

@@ -20,7 +20,8 @@ int screen_init(struct screen *s, unsigned cols, unsigned rows);
 void screen_free(struct screen *s);
 /* Empty every row, no highlight, hidden cursor. */
 void screen_clear(struct screen *s);
-/* Set row r to text, cut to cols code points. Returns 0 or BT_ENOMEM. */
+/* Set row r to text (copied), cut to cols code points.  Returns 0, or
+ * BT_EINVAL when r >= rows. */
 int screen_set(struct screen *s, unsigned r, const char *text);
 
 struct menu;
