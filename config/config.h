@@ -62,6 +62,7 @@ struct config_entry {
 struct config {
 	int timeout;		/* seconds; 0 boots at once; -1 waits forever */
 	char *default_pattern;	/* id or glob from "default", or NULL */
+	char *default_where;	/* "file:line" of that "default", or NULL */
 	bool editor;		/* "editor": may entries be edited */
 	bool bls;		/* "bls": also read /loader/entries */
 	struct config_entry *entries;

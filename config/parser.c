@@ -1,0 +1,820 @@
+/*
+ * The config language's directives (DESIGN.md, "Config language"): each
+ * logical line from the lexer is "key value"; the key picks a handler from
+ * one table, which says where the key may appear.
+ *
+ * Bad input never stops the parse.  Every problem becomes a diagnostic
+ * "file:line: message" and, inside an entry, that entry's error, so the
+ * entry stays in the menu but cannot boot.  Only out-of-memory is returned.
+ */
+#include <stdarg.h>
+#include "config/config.h"
+#include "config/internal.h"
+#include "lib/error.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+/* One file being read: the one config_parse() was given, or an include. */
+struct cfg_file {
+	const struct path *origin;	/* NULL when the caller gave none */
+	char *name;			/* how messages name the file */
+	const struct cfg_file *parent;	/* the file that included this one */
+	unsigned depth;			/* 0 for the top file */
+};
+
+/* Where a directive was written. */
+struct loc {
+	const struct cfg_file *file;
+	unsigned line;
+};
+
+/* The state of one config_parse(), shared by the files it includes. */
+struct parser {
+	struct config *cfg;
+	const struct config_source *src;
+	bool in_entry;		/* lines belong to cfg->entries[cur] */
+	size_t cur;
+	/*
+	 * "file:line" of the open entry's first initrd, options and module
+	 * lines.  They may come before the entry's boot line, so whether its
+	 * kind takes them is only known when the entry ends.
+	 */
+	char *initrd_where;
+	char *options_where;
+	char *module_where;
+	/*
+	 * Allocated sizes of cfg->diags, cfg->entries and the open entry's
+	 * initrds and modules, so they grow by doubling.  Known only during
+	 * this parse: at its start only n_diags and n_entries are assumed.
+	 */
+	size_t diags_cap;
+	size_t entries_cap;
+	size_t initrds_cap;
+	size_t modules_cap;
+};
+
+enum key_scope {
+	SCOPE_GLOBAL,		/* only before the first entry */
+	SCOPE_ENTRY,		/* only inside an entry */
+	SCOPE_ANY,
+};
+
+struct key_info;
+
+/* A key's handler: value is not empty; 0, or BT_ENOMEM. */
+typedef int key_handler(struct parser *p, const struct loc *at, char *value,
+			const struct key_info *k);
+
+struct key_info {
+	const char *name;
+	enum key_scope scope;
+	key_handler *fn;
+	enum entry_kind kind;	/* for boot keys: the kind of entry they make */
+	const char *usage;	/* shown when the value is missing */
+};
+
+static int parse_file(struct parser *p, const struct cfg_file *f,
+		      const char *text, size_t len);
+
+/* Names of the entry kinds, as the keys that make them are written. */
+static const char *const kind_names[] = {
+	[ENTRY_NONE] = "(none)",
+	[ENTRY_EFI] = "efi",
+	[ENTRY_MENU] = "menu",
+	[ENTRY_ACTION] = "action",
+	[ENTRY_LINUX] = "linux",
+	[ENTRY_LINUX_EFI] = "linux-efi",
+	[ENTRY_MULTIBOOT] = "multiboot",
+	[ENTRY_MULTIBOOT2] = "multiboot2",
+};
+
+/* "an" before a vowel, else "a": "an 'efi' line", "a 'linux' line". */
+static const char *article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+/* The open entry; only while p->in_entry.  Not kept across a key_entry(),
+ * which may move the array. */
+static struct config_entry *cur_entry(struct parser *p)
+{
+	return &p->cfg->entries[p->cur];
+}
+
+/*
+ * Split s at its first whitespace: s keeps the first word, and the rest is
+ * returned without its leading whitespace ("" when there is none).
+ */
+static char *split_word(char *s)
+{
+	while (*s && !is_space(*s))
+		s++;
+	if (*s)
+		*s++ = '\0';
+	while (is_space(*s))
+		s++;
+	return s;
+}
+
+/*
+ * arr (n elements of size sz, *cap allocated) with room for a zeroed element
+ * at index n.  NULL when out of memory, arr untouched.
+ */
+static void *reserve(void *arr, size_t n, size_t *cap, size_t sz)
+{
+	void *a = arr;
+
+	if (array_reserve(&a, cap, n + 1, sz))
+		return NULL;
+	memset((char *)a + n * sz, 0, sz);
+	return a;
+}
+
+/* Make the open entry's error diag, unless it has one: the first counts. */
+static int mark_entry(struct parser *p, const char *diag)
+{
+	struct config_entry *e;
+
+	if (!p->in_entry || cur_entry(p)->error)
+		return 0;
+	e = cur_entry(p);
+	e->error = str_dup(diag);
+	return e->error ? 0 : BT_ENOMEM;
+}
+
+/* Add a diagnostic, growing cfg->diags by doubling (see diags_cap). */
+static int push_diag(struct parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int push_diag(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = config_vdiag(p->cfg, &p->diags_cap, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * Record a problem: the diagnostic "where: message" ("file:line" when line
+ * is not 0, else where is already "file:line"), also as the open entry's
+ * error.  Messages quote user text through config_quote(), so they fit.
+ */
+static int vreport(struct parser *p, const char *where, unsigned line,
+		   const char *fmt, va_list ap)
+{
+	char msg[512];
+	int rc;
+
+	fmt_vbuf(msg, sizeof(msg), fmt, ap);
+	if (line)
+		rc = push_diag(p, "%s:%u: %s", where, line, msg);
+	else
+		rc = push_diag(p, "%s: %s", where, msg);
+	if (rc)
+		return rc;
+	return mark_entry(p, p->cfg->diags[p->cfg->n_diags - 1]);
+}
+
+/* A problem with the directive at at; 0 or BT_ENOMEM. */
+static int report(struct parser *p, const struct loc *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int report(struct parser *p, const struct loc *at, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vreport(p, at->file->name, at->line, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* A problem found later about a line whose "file:line" was kept. */
+static int report_where(struct parser *p, const char *where,
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int report_where(struct parser *p, const char *where,
+			const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vreport(p, where, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Remember "file:line" of at in *where unless it holds one already. */
+static int keep_where(char **where, const struct loc *at)
+{
+	if (*where)
+		return 0;
+	*where = fmt_alloc("%s:%u", at->file->name, at->line);
+	return *where ? 0 : BT_ENOMEM;
+}
+
+/*
+ * Parse a path written in at's file.  *ok says whether out was set; a bad
+ * path is reported with path_parse()'s message.  0 or BT_ENOMEM.
+ */
+static int parse_path(struct parser *p, const struct loc *at, const char *text,
+		      struct path *out, bool *ok)
+{
+	char err[256];
+	int rc = path_parse(text, at->file->origin, out, err, sizeof(err));
+
+	*ok = rc == 0;
+	if (rc == BT_ENOMEM || rc == 0)
+		return rc;
+	return report(p, at, "%s", err);
+}
+
+/* A key that takes one word got more: say what was left over. */
+static int report_extra(struct parser *p, const struct loc *at,
+			const struct key_info *k, const char *what,
+			const char *rest)
+{
+	char q[CONFIG_QUOTE_MAX];
+
+	return report(p, at, "'%s' takes one %s, but '%s' follows it", k->name,
+		      what, config_quote(q, rest));
+}
+
+/* -- global keys ---------------------------------------------------------- */
+
+/* A decimal integer of at most 9 digits, optionally negative: no overflow. */
+static bool parse_int(const char *s, int *out)
+{
+	bool neg = *s == '-';
+	int v = 0, digits = 0;
+
+	if (neg)
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++digits > 9)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	if (*s || !digits)
+		return false;
+	*out = neg ? -v : v;
+	return true;
+}
+
+/* timeout SECONDS: -1 waits forever, 0 boots the default at once. */
+static int key_timeout(struct parser *p, const struct loc *at, char *value,
+		       const struct key_info *k)
+{
+	char q[CONFIG_QUOTE_MAX];
+	int t;
+
+	if (!parse_int(value, &t) || t < -1)
+		return report(p, at, "timeout: expected a number of seconds, "
+			      "0 or -1, got '%s'", config_quote(q, value));
+	p->cfg->timeout = t;
+	return 0;
+}
+
+/* default ID-OR-GLOB: checked against the entries by config_finish(). */
+static int key_default(struct parser *p, const struct loc *at, char *value,
+		       const struct key_info *k)
+{
+	char *rest = split_word(value), *pattern, *where;
+
+	if (*rest)
+		return report_extra(p, at, k, "entry id or glob", rest);
+	pattern = str_dup(value);
+	where = fmt_alloc("%s:%u", at->file->name, at->line);
+	if (!pattern || !where) {
+		bt_free(pattern);
+		bt_free(where);
+		return BT_ENOMEM;
+	}
+	/* A later "default" replaces an earlier one, as in an override file. */
+	bt_free(p->cfg->default_pattern);
+	bt_free(p->cfg->default_where);
+	p->cfg->default_pattern = pattern;
+	p->cfg->default_where = where;
+	return 0;
+}
+
+/* yes/no, true/false, on/off, 1/0, in any case; false if none of them. */
+static bool parse_bool(const char *s, bool *out)
+{
+	static const char *const words[] = {
+		"no", "yes", "false", "true", "off", "on", "0", "1",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (str_casecmp(s, words[i]) == 0) {
+			*out = i % 2;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "editor" and "bls": k->name says which. */
+static int key_flag(struct parser *p, const struct loc *at, char *value,
+		    const struct key_info *k)
+{
+	char q[CONFIG_QUOTE_MAX];
+	bool v;
+
+	if (!parse_bool(value, &v))
+		return report(p, at, "%s: expected yes or no (or true/false, "
+			      "on/off, 1/0), got '%s'", k->name,
+			      config_quote(q, value));
+	if (strcmp(k->name, "editor") == 0)
+		p->cfg->editor = v;
+	else
+		p->cfg->bls = v;
+	return 0;
+}
+
+/* -- include -------------------------------------------------------------- */
+
+/* Bytes of a file's name shown in messages. */
+#define NAME_MAX_SHOWN 160
+
+/*
+ * How messages name the file at p (NULL: "config"): path_format(), but a
+ * name too long to read is cut to its end, which tells files apart best,
+ * so a hostile include path cannot make every message kilobytes long.
+ * A new allocation; NULL when out of memory.
+ */
+static char *file_name(const struct path *p)
+{
+	char *name = p ? path_format(p) : str_dup("config"), *cut;
+	size_t len = name ? strlen(name) : 0, skip;
+
+	if (len <= NAME_MAX_SHOWN)
+		return name;
+	skip = len - (NAME_MAX_SHOWN - 3);
+	while (((unsigned char)name[skip] & 0xC0) == 0x80)
+		skip++;		/* not inside a multi-byte character */
+	cut = fmt_alloc("...%s", name + skip);
+	bt_free(name);
+	return cut;
+}
+
+/*
+ * Whether target may be included from the file at at: not one of the files
+ * being read (a loop) and not too deep.  Reports why not; *ok the verdict.
+ */
+static int check_include(struct parser *p, const struct loc *at,
+			 const struct path *target, bool *ok)
+{
+	const struct cfg_file *f;
+	char *name = file_name(target);
+	int rc = 0;
+
+	if (!name)
+		return BT_ENOMEM;
+	*ok = false;
+	for (f = at->file; f; f = f->parent)
+		if (f->origin && path_same(f->origin, target))
+			break;
+	if (f)
+		rc = report(p, at, "include loop: %s includes %s which is "
+			    "already being read", at->file->name, name);
+	else if (at->file->depth >= CONFIG_INCLUDE_DEPTH)
+		rc = report(p, at, "includes nested too deep: %s includes %s "
+			    "at depth %u (at most %d)", at->file->name, name,
+			    at->file->depth + 1, CONFIG_INCLUDE_DEPTH);
+	else if (!p->src || !p->src->read)
+		rc = report(p, at, "%s: cannot read includes here", name);
+	else
+		*ok = true;
+	bt_free(name);
+	return rc;
+}
+
+/* Read target through the config source and parse it as if inserted here. */
+static int read_include(struct parser *p, const struct loc *at,
+			const struct path *target)
+{
+	struct cfg_file child = { target, NULL, at->file, at->file->depth + 1 };
+	char err[400] = "", *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = p->src->read(p->src->ctx, target, &data, &len, err, sizeof(err));
+	err[sizeof(err) - 1] = '\0';	/* whatever the source left there */
+	if (rc) {
+		bt_free(data);	/* in case the source left something */
+		if (rc == BT_ENOMEM)
+			return rc;
+		if (err[0])
+			return report(p, at, "%s", err);
+		child.name = file_name(target);
+		if (!child.name)
+			return BT_ENOMEM;
+		rc = report(p, at, "%s: %s", child.name, bt_strerror(rc));
+		bt_free(child.name);
+		return rc;
+	}
+	child.name = file_name(target);
+	rc = child.name ? parse_file(p, &child, data, len) : BT_ENOMEM;
+	bt_free(child.name);
+	bt_free(data);
+	return rc;
+}
+
+/* include PATH: anywhere; relative to the including file. */
+static int key_include(struct parser *p, const struct loc *at, char *value,
+		       const struct key_info *k)
+{
+	char *rest = split_word(value);
+	struct path target;
+	bool ok;
+	int rc;
+
+	if (*rest)
+		return report_extra(p, at, k, "path", rest);
+	rc = parse_path(p, at, value, &target, &ok);
+	if (rc || !ok)
+		return rc;
+	rc = check_include(p, at, &target, &ok);
+	if (!rc && ok)
+		rc = read_include(p, at, &target);
+	path_free(&target);
+	return rc;
+}
+
+/* -- entries -------------------------------------------------------------- */
+
+/* Entry kinds that take "initrd" and "options" lines. */
+static bool takes_linux_keys(enum entry_kind k)
+{
+	return k == ENTRY_LINUX || k == ENTRY_LINUX_EFI;
+}
+
+/* Entry kinds that take "module" lines. */
+static bool takes_modules(enum entry_kind k)
+{
+	return k == ENTRY_MULTIBOOT || k == ENTRY_MULTIBOOT2;
+}
+
+/* Forget the open entry's kept line positions. */
+static void forget_wheres(struct parser *p)
+{
+	bt_free(p->initrd_where);
+	bt_free(p->options_where);
+	bt_free(p->module_where);
+	p->initrd_where = p->options_where = p->module_where = NULL;
+}
+
+/* Checks on the open entry that need all its lines, then close it. */
+static int end_entry(struct parser *p)
+{
+	struct config_entry *e;
+	const char *kind;
+	char q[CONFIG_QUOTE_MAX];
+	int rc = 0;
+
+	if (!p->in_entry)
+		return 0;
+	e = cur_entry(p);
+	kind = kind_names[e->kind];
+	config_quote(q, e->id);
+	if (e->kind == ENTRY_NONE)
+		rc = report_where(p, e->where, "entry '%s' has no efi, linux, "
+				  "linux-efi, multiboot, multiboot2, menu or "
+				  "action line", q);
+	if (!rc && e->kind && p->initrd_where && !takes_linux_keys(e->kind))
+		rc = report_where(p, p->initrd_where, "'initrd' only goes with "
+				  "'linux' or 'linux-efi', but entry '%s' "
+				  "uses '%s'", q, kind);
+	if (!rc && e->kind && p->options_where && !takes_linux_keys(e->kind))
+		rc = report_where(p, p->options_where, "'options' only goes "
+				  "with 'linux' or 'linux-efi', but entry '%s' "
+				  "uses '%s'", q, kind);
+	if (!rc && e->kind && p->module_where && !takes_modules(e->kind))
+		rc = report_where(p, p->module_where, "'module' needs a "
+				  "'multiboot' or 'multiboot2' line in its "
+				  "entry, but entry '%s' uses '%s'", q, kind);
+	forget_wheres(p);
+	p->in_entry = false;
+	return rc;
+}
+
+/*
+ * entry ID: close the open entry and open a new one.  A missing or
+ * duplicate id still opens it (with an error), so that the lines after it
+ * are not blamed on the entry before.
+ */
+static int key_entry(struct parser *p, const struct loc *at, char *value,
+		     const struct key_info *k)
+{
+	char *rest = split_word(value), q[CONFIG_QUOTE_MAX], q2[CONFIG_QUOTE_MAX];
+	struct config *cfg = p->cfg;
+	struct config_entry *e;
+	size_t i;
+	int rc = end_entry(p);
+
+	if (rc)
+		return rc;
+	e = reserve(cfg->entries, cfg->n_entries, &p->entries_cap, sizeof(*e));
+	if (!e)
+		return BT_ENOMEM;
+	cfg->entries = e;
+	p->cur = cfg->n_entries++;
+	p->in_entry = true;
+	p->initrds_cap = p->modules_cap = 0;
+	e = cur_entry(p);
+	e->id = str_dup(value);
+	e->where = fmt_alloc("%s:%u", at->file->name, at->line);
+	e->args = str_dup("");
+	if (!e->id || !e->where || !e->args)
+		return BT_ENOMEM;
+	if (!*value)
+		return report(p, at, "'entry' needs a value: an id such as "
+			      "'debian' (entry ID)");
+	if (*rest)
+		return report(p, at, "'entry' takes one word as the id, but '%s'"
+			      " follows '%s'; put a name on a 'title' line",
+			      config_quote(q, rest), config_quote(q2, value));
+	for (i = 0; i < p->cur; i++)
+		if (cfg->entries[i].id && strcmp(cfg->entries[i].id, value) == 0)
+			return report(p, at, "duplicate entry id '%s' (first "
+				      "at %s)", config_quote(q, value),
+				      cfg->entries[i].where);
+	return 0;
+}
+
+/* title TEXT: a later title replaces an earlier one. */
+static int key_title(struct parser *p, const struct loc *at, char *value,
+		     const struct key_info *k)
+{
+	char *title = str_dup(value);
+
+	if (!title)
+		return BT_ENOMEM;
+	bt_free(cur_entry(p)->title);
+	cur_entry(p)->title = title;
+	return 0;
+}
+
+/* action NAME: what an ENTRY_ACTION entry does. */
+static int set_action(struct parser *p, const struct loc *at, const char *value)
+{
+	static const struct {
+		const char *name;
+		enum entry_action action;
+	} actions[] = {
+		{ "reboot", ACTION_REBOOT },
+		{ "poweroff", ACTION_POWEROFF },
+		{ "firmware-setup", ACTION_FIRMWARE_SETUP },
+		{ "exit", ACTION_EXIT },
+	};
+	char q[CONFIG_QUOTE_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (str_casecmp(value, actions[i].name) == 0) {
+			cur_entry(p)->action = actions[i].action;
+			return 0;
+		}
+	}
+	return report(p, at, "unknown action '%s'; expected reboot, poweroff, "
+		      "firmware-setup or exit", config_quote(q, value));
+}
+
+/* efi, menu, action, linux, linux-efi, multiboot, multiboot2: one each. */
+static int key_boot(struct parser *p, const struct loc *at, char *value,
+		    const struct key_info *k)
+{
+	struct config_entry *e = cur_entry(p);
+	const char *had = kind_names[e->kind];
+	char *rest, *args, q[CONFIG_QUOTE_MAX];
+	bool ok;
+
+	if (e->kind != ENTRY_NONE)
+		return report(p, at, "entry '%s' already has %s '%s' line",
+			      config_quote(q, e->id), article(had), had);
+	/* Set even if the value is bad, so the entry is not also reported
+	 * for having no boot line. */
+	e->kind = k->kind;
+	if (k->kind == ENTRY_ACTION)
+		return set_action(p, at, value);
+	rest = split_word(value);
+	if (k->kind == ENTRY_MENU && *rest)
+		return report_extra(p, at, k, "path", rest);
+	args = str_dup(rest);
+	if (!args)
+		return BT_ENOMEM;
+	bt_free(e->args);
+	e->args = args;
+	return parse_path(p, at, value, &e->image, &ok);
+}
+
+/* initrd PATH: repeatable; the files are concatenated in order. */
+static int key_initrd(struct parser *p, const struct loc *at, char *value,
+		      const struct key_info *k)
+{
+	struct config_entry *e = cur_entry(p);
+	char *rest = split_word(value);
+	struct path path, *a;
+	bool ok;
+	int rc;
+
+	if (*rest)
+		return report(p, at, "'initrd' takes one path; put each initrd "
+			      "on its own 'initrd' line");
+	rc = keep_where(&p->initrd_where, at);
+	if (!rc)
+		rc = parse_path(p, at, value, &path, &ok);
+	if (rc || !ok)
+		return rc;
+	a = reserve(e->initrds, e->n_initrds, &p->initrds_cap, sizeof(*a));
+	if (!a) {
+		path_free(&path);
+		return BT_ENOMEM;
+	}
+	e->initrds = a;
+	a[e->n_initrds++] = path;
+	return 0;
+}
+
+/*
+ * Several "options" lines add up, as in BLS entries, to at most one line's
+ * worth: a kernel command line is limited anyway, and a bound keeps
+ * repeated includes from growing it without end.
+ */
+static int key_options(struct parser *p, const struct loc *at, char *value,
+		       const struct key_info *k)
+{
+	struct config_entry *e = cur_entry(p);
+	char *joined, q[CONFIG_QUOTE_MAX];
+	int rc = keep_where(&p->options_where, at);
+
+	if (rc)
+		return rc;
+	if (e->options && strlen(e->options) + 1 + strlen(value) >
+			  CONFIG_LINE_MAX)
+		return report(p, at, "the 'options' lines of entry '%s' add up "
+			      "to over %d bytes", config_quote(q, e->id),
+			      CONFIG_LINE_MAX);
+	joined = e->options ? fmt_alloc("%s %s", e->options, value) :
+			      str_dup(value);
+	if (!joined)
+		return BT_ENOMEM;
+	bt_free(e->options);
+	e->options = joined;
+	return 0;
+}
+
+/* module PATH [ARGS]: repeatable, for multiboot and multiboot2. */
+static int key_module(struct parser *p, const struct loc *at, char *value,
+		      const struct key_info *k)
+{
+	struct config_entry *e = cur_entry(p);
+	char *rest = split_word(value), *args;
+	struct config_module *m;
+	struct path path;
+	bool ok;
+	int rc = keep_where(&p->module_where, at);
+
+	if (!rc)
+		rc = parse_path(p, at, value, &path, &ok);
+	if (rc || !ok)
+		return rc;
+	args = str_dup(rest);
+	m = args ? reserve(e->modules, e->n_modules, &p->modules_cap,
+			   sizeof(*m)) : NULL;
+	if (!m) {
+		bt_free(args);
+		path_free(&path);
+		return BT_ENOMEM;
+	}
+	e->modules = m;
+	m[e->n_modules].path = path;
+	m[e->n_modules++].args = args;
+	return 0;
+}
+
+/* -- lines ---------------------------------------------------------------- */
+
+static const struct key_info keys[] = {
+	{ "timeout", SCOPE_GLOBAL, key_timeout, ENTRY_NONE, "timeout SECONDS" },
+	{ "default", SCOPE_GLOBAL, key_default, ENTRY_NONE, "default ID" },
+	{ "editor", SCOPE_GLOBAL, key_flag, ENTRY_NONE, "editor yes|no" },
+	{ "bls", SCOPE_GLOBAL, key_flag, ENTRY_NONE, "bls yes|no" },
+	{ "include", SCOPE_ANY, key_include, ENTRY_NONE, "include PATH" },
+	{ "entry", SCOPE_ANY, key_entry, ENTRY_NONE, "entry ID" },
+	{ "title", SCOPE_ENTRY, key_title, ENTRY_NONE, "title TEXT" },
+	{ "efi", SCOPE_ENTRY, key_boot, ENTRY_EFI, "efi PATH [LOAD OPTIONS]" },
+	{ "menu", SCOPE_ENTRY, key_boot, ENTRY_MENU, "menu PATH" },
+	{ "action", SCOPE_ENTRY, key_boot, ENTRY_ACTION,
+	  "action reboot|poweroff|firmware-setup|exit" },
+	{ "linux", SCOPE_ENTRY, key_boot, ENTRY_LINUX, "linux PATH [OPTIONS]" },
+	{ "linux-efi", SCOPE_ENTRY, key_boot, ENTRY_LINUX_EFI,
+	  "linux-efi PATH [OPTIONS]" },
+	{ "multiboot", SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT,
+	  "multiboot PATH [ARGS]" },
+	{ "multiboot2", SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT2,
+	  "multiboot2 PATH [ARGS]" },
+	{ "initrd", SCOPE_ENTRY, key_initrd, ENTRY_NONE, "initrd PATH" },
+	{ "options", SCOPE_ENTRY, key_options, ENTRY_NONE, "options TEXT" },
+	{ "module", SCOPE_ENTRY, key_module, ENTRY_NONE, "module PATH [ARGS]" },
+};
+
+/* Keys are case-insensitive. */
+static const struct key_info *find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (str_casecmp(name, keys[i].name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* One logical line "key value": check where the key may be, then run it. */
+static int directive(struct parser *p, const struct loc *at, char *line)
+{
+	char *value = split_word(line), q[CONFIG_QUOTE_MAX];
+	const struct key_info *k = find_key(line);
+
+	if (!k)
+		return report(p, at, "unknown key '%s'", config_quote(q, line));
+	/* "entry" opens an entry even without an id (see key_entry()). */
+	if (k->fn == key_entry)
+		return key_entry(p, at, value, k);
+	if (!*value)
+		return report(p, at, "'%s' needs a value (%s)", k->name,
+			      k->usage);
+	if (k->scope == SCOPE_ENTRY && !p->in_entry)
+		return report(p, at, "'%s' must follow an 'entry' line",
+			      k->name);
+	if (k->scope == SCOPE_GLOBAL && p->in_entry)
+		return report(p, at, "'%s' is global: put it before the first "
+			      "'entry'", k->name);
+	return k->fn(p, at, value, k);
+}
+
+/* Parse one file's text; an include calls this again for its own text. */
+static int parse_file(struct parser *p, const struct cfg_file *f,
+		      const char *text, size_t len)
+{
+	struct config_lexer lx;
+	struct config_line line;
+	enum config_lex r;
+	int rc = config_lexer_init(&lx, text, len);
+
+	while (!rc && (r = config_lexer_next(&lx, &line)) != CONFIG_LEX_END) {
+		struct loc at = { f, line.line };
+
+		if (r == CONFIG_LEX_LINE) {
+			rc = directive(p, &at, line.text);
+		} else if (r == CONFIG_LEX_TOO_LONG) {
+			rc = report(p, &at, "line too long (over %d bytes); it "
+				    "is skipped", CONFIG_LINE_MAX);
+		} else if (line.bad_byte) {
+			at.line = line.bad_line;
+			rc = report(p, &at, "invalid UTF-8 (byte 0x%02X at "
+				    "column %zu); the line is skipped",
+				    line.bad_byte, line.bad_col);
+		} else {
+			at.line = line.bad_line;
+			rc = report(p, &at, "NUL byte at column %zu: a config "
+				    "is text; the line is skipped",
+				    line.bad_col);
+		}
+	}
+	config_lexer_free(&lx);
+	return rc;
+}
+
+int config_parse(struct config *cfg, const struct path *origin,
+		 const char *text, size_t len, const struct config_source *src)
+{
+	struct parser p;
+	struct cfg_file top = { origin, NULL, NULL, 0 };
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.src = src;
+	p.diags_cap = cfg->n_diags;
+	p.entries_cap = cfg->n_entries;
+	top.name = file_name(origin);
+	if (!top.name)
+		return BT_ENOMEM;
+	rc = parse_file(&p, &top, text, len);
+	/* An entry ends with its file: the next config_parse() starts
+	 * outside any entry, so its globals are allowed. */
+	if (!rc)
+		rc = end_entry(&p);
+	forget_wheres(&p);
+	bt_free(top.name);
+	return rc;
+}
