@@ -40,6 +40,9 @@ struct bzimage {
  * 0x202)", "boot protocol 2.06 is too old (2.12 or later needed for the
  * 64-bit entry)", "not a 64-bit kernel (XLF_KERNEL_64 clear)", "truncated
  * (setup says 0x...) bytes, file has 0x...", "init_size 0 ...", etc.
+ * Only the setup header is read (bytes below 0x290, here and in
+ * linux_boot_params), so data may hold just the file's first sectors while
+ * len is the whole file's length.
  */
 int bzimage_parse(const void *data, size_t len, struct bzimage *bz,
 		  char *why, size_t whylen);
@@ -48,10 +51,10 @@ int bzimage_parse(const void *data, size_t len, struct bzimage *bz,
  * Where the kernel goes: pref_address when [pref, pref + init_size) is RAM
  * after ExitBootServices; otherwise, for a relocatable kernel, the lowest
  * address >= 1 MiB aligned to kernel_alignment (at least 2^min_alignment)
- * where init_size fits in RAM and which avoids [avoid_start, avoid_end)
- * ranges given.  BT_ENOENT with a message ("kernel needs 0x... bytes at
- * 0x... and is not relocatable" / "no room for the kernel's 0x... bytes")
- * when there is none.
+ * where init_size fits in RAM.  Below 4 GiB unless the kernel sets
+ * XLF_CAN_BE_LOADED_ABOVE_4G.  BT_ENOENT with a message ("kernel needs
+ * 0x... bytes at 0x... and is not relocatable" / "no room for the kernel's
+ * 0x... bytes") when there is none.
  */
 int bzimage_place(const struct bzimage *bz, const struct memmap *ram,
 		  uint64_t *addr, char *why, size_t whylen);
@@ -92,11 +95,13 @@ struct e820_entry {
 /*
  * Convert a raw UEFI memory map (as in memmap_from_uefi) to e820: types
  * mapped as Linux's EFI stub does (loader/boot-services/conventional ->
- * 1 RAM, or 12 soft-reserved with EFI_MEMORY_SP; ACPI reclaim -> 3; NVS -> 4;
- * unusable -> 5; persistent -> 7; reserved/runtime/MMIO/PAL -> 2; unknown
- * types dropped), sorted by address, adjacent same-type entries merged.
- * Writes at most max entries to out and the count to *n; BT_ETOOBIG when
- * more are needed.  Never allocates (it runs after ExitBootServices).
+ * 1 RAM, or 0xefffffff soft-reserved with EFI_MEMORY_SP; ACPI reclaim -> 3;
+ * NVS -> 4; unusable -> 5; persistent -> 7; reserved/runtime/MMIO/PAL -> 2;
+ * unaccepted and unknown types dropped), sorted by address, adjacent or
+ * overlapping same-type entries merged.  Writes at most max entries to out
+ * and the count to *n; BT_ETOOBIG when more are needed, BT_EINVAL for a
+ * malformed map (desc_size < 40, size not a multiple of it, a descriptor
+ * that wraps past 2^64).  Never allocates (it runs after ExitBootServices).
  */
 int linux_e820(const void *map, size_t size, size_t desc_size,
 	       struct e820_entry *out, size_t max, size_t *n);
@@ -105,7 +110,8 @@ int linux_e820(const void *map, size_t size, size_t desc_size,
  * Put e820 entries into bp: the first 128 in e820_table; the rest into the
  * caller's setup_data buffer ext (header + entries, room for n - 128; may be
  * NULL when n <= 128), linked into bp's setup_data chain as SETUP_E820_EXT at
- * physical address ext_phys.  Never allocates.
+ * physical address ext_phys.  Calling it again with the same ext (after a
+ * retried ExitBootServices) replaces the earlier table.  Never allocates.
  */
 void linux_set_e820(uint8_t *bp, const struct e820_entry *e, size_t n,
 		    void *ext, uint64_t ext_phys);
