@@ -56,7 +56,8 @@ void kimage_init(struct kimage *ki, enum kimage_mode mode);
 /*
  * Add a segment.  Rounds memsz up to a page.  BT_EINVAL (message in err,
  * naming the segment) when mem is not page-aligned, bufsz > memsz, the range
- * wraps around, or there are already KIMAGE_MAX_SEGMENTS.
+ * wraps around, or there are already KIMAGE_MAX_SEGMENTS.  name is not
+ * copied: it must live as long as the image.
  */
 int kimage_add(struct kimage *ki, uint64_t buf, uint64_t bufsz, uint64_t mem,
 	       uint64_t memsz, const char *name, char *err, size_t errlen);
@@ -81,10 +82,15 @@ bool kimage_hits_destination(const struct kimage *ki, uint64_t start,
  * The copy plan the trampoline executes: a packed array of entries, in the
  * format written at the top of arch/x86_64/trampoline.asm:
  *   { u64 src; u64 dst; u64 copy_bytes; u64 zero_bytes; }
- * Segments whose source is their destination get copy_bytes 0 (only the
- * tail is zeroed).  copy_bytes and zero_bytes are multiples of 8 (the
- * trampoline moves quadwords): bufsz is rounded up to 8 (the source buffer
- * must have those bytes; kimage_add callers allocate whole pages).
+ * Each entry copies copy_bytes from src to dst, then zeroes zero_bytes at
+ * dst + copy_bytes.  With len = bufsz rounded up to 8 (the trampoline moves
+ * quadwords, so copy_bytes and zero_bytes are multiples of 8):
+ *   copied segment:   src = buf, dst = mem, copy len, zero memsz - len;
+ *   in place (buf == mem): src = dst = mem + len, copy 0, zero memsz - len.
+ * The source's bytes from bufsz up to len are copied as they are, so they
+ * must exist and be zero (kimage_add callers allocate whole zeroed pages).
+ * For a validated image only (kimage_validate); entries in segment order,
+ * which does not matter, by THE INVARIANT.
  */
 struct kexec_copy {
 	uint64_t src, dst, copy_bytes, zero_bytes;

@@ -58,17 +58,22 @@ bool memmap_type_is_ram_after_ebs(uint32_t type);
 /*
  * Parse a raw UEFI memory map (size bytes of descriptors desc_size apart,
  * each { u32 type; u32 pad; u64 phys; u64 virt; u64 pages; u64 attr }) into
- * out (regions sorted by start; bt_free(out->r)).  Returns 0, BT_EINVAL for
- * a malformed map (desc_size < 40, overlapping entries), or BT_ENOMEM.
+ * out (regions sorted by start; bt_free(out->r)).  Descriptors of 0 pages
+ * are dropped.  Returns 0, BT_EINVAL for a malformed map (desc_size < 40,
+ * size not a multiple of desc_size, a start not page-aligned, a region
+ * reaching 2^64, overlapping entries), or BT_ENOMEM; out is empty then.
  */
 int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
 		     struct memmap *out);
 
 /* Whether [start, end) lies wholly inside RAM-after-ExitBootServices
- * (adjacent RAM regions of different RAM types count as one run). */
+ * (adjacent RAM regions of different RAM types count as one run).  Regions
+ * marked UEFI_MEMORY_SP are not RAM for this.  An empty range is RAM;
+ * start > end is not. */
 bool memmap_is_ram(const struct memmap *m, uint64_t start, uint64_t end);
 
-/* The end of the highest RAM region (for sizing identity maps). */
+/* The end of the highest RAM region as memmap_is_ram counts RAM, 0 when
+ * there is none (for sizing identity maps). */
 uint64_t memmap_ram_top(const struct memmap *m);
 
 #endif

@@ -40,8 +40,11 @@ int pt_init(struct pagetable *pt, const struct pt_alloc *a, bool gb_pages);
 
 /*
  * Identity-map [start, end) (rounded out to 4 KiB) writable and executable.
- * Mapping a range twice, or overlapping ranges, is fine.  Addresses must be
- * below 2^48 (BT_EINVAL otherwise).  Returns 0 or the allocator's error.
+ * Mapping a range twice, or overlapping ranges, is fine: a part already
+ * inside a larger leaf stays as it is.  Needs start < end <= 2^48
+ * (BT_EINVAL otherwise).  Returns 0 or the allocator's error; after an error
+ * the tables may map part of the range, and every page handed out stays the
+ * allocator's (counted in pages_used) as always.
  */
 int pt_map(struct pagetable *pt, uint64_t start, uint64_t end);
 

@@ -1,0 +1,161 @@
+#include "loader/memmap.h"
+#include "lib/error.h"
+#include "lib/mem.h"
+
+/* UEFI 2.10 §7.2, EFI_MEMORY_DESCRIPTOR: the offsets of its fields.  A
+ * descriptor is at least 40 bytes; firmware may make it larger (desc_size),
+ * so the map is always stepped through by desc_size, never by sizeof. */
+#define DESC_TYPE 0
+#define DESC_PHYS 8
+#define DESC_PAGES 24
+#define DESC_ATTR 32
+#define DESC_MIN_SIZE 40
+
+bool memmap_type_is_ram_after_ebs(uint32_t type)
+{
+	switch (type) {
+	case UEFI_LOADER_CODE:
+	case UEFI_LOADER_DATA:
+	case UEFI_BOOT_CODE:
+	case UEFI_BOOT_DATA:
+	case UEFI_CONVENTIONAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* RAM a kernel may be placed in: a RAM type, and not soft-reserved
+ * (EFI_MEMORY_SP memory is set aside for a specific use by the platform). */
+static bool region_is_ram(const struct mem_region *r)
+{
+	return memmap_type_is_ram_after_ebs(r->type) && !(r->attr & UEFI_MEMORY_SP);
+}
+
+/* Exclusive end; memmap_from_uefi guarantees it does not wrap. */
+static uint64_t region_end(const struct mem_region *r)
+{
+	return r->start + r->pages * PAGE_SIZE;
+}
+
+/* Little-endian loads from a possibly unaligned descriptor. */
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t load32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Decode one descriptor.  BT_EINVAL when its start is not page-aligned or
+ * its end would wrap past 2^64 (which region_end relies on never doing). */
+static int parse_desc(const uint8_t *d, struct mem_region *r)
+{
+	r->type = load32(d + DESC_TYPE);
+	r->start = load64(d + DESC_PHYS);
+	r->pages = load64(d + DESC_PAGES);
+	r->attr = load64(d + DESC_ATTR);
+	if (r->start % PAGE_SIZE)
+		return BT_EINVAL;
+	if (r->pages > (UINT64_MAX - r->start) / PAGE_SIZE)
+		return BT_EINVAL;
+	return 0;
+}
+
+/* Insertion sort by start: maps are a few hundred entries at most, and
+ * firmware usually hands them over nearly sorted. */
+static void sort_regions(struct mem_region *r, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct mem_region key = r[i];
+		size_t j = i;
+
+		while (j > 0 && r[j - 1].start > key.start) {
+			r[j] = r[j - 1];
+			j--;
+		}
+		r[j] = key;
+	}
+}
+
+/* Sorted by start, so any overlap shows up between neighbours. */
+static bool regions_overlap(const struct mem_region *r, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (r[i].start < region_end(&r[i - 1]))
+			return true;
+	return false;
+}
+
+int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
+		     struct memmap *out)
+{
+	const uint8_t *p = map;
+	size_t count, n = 0;
+	struct mem_region *r;
+
+	out->r = NULL;
+	out->n = 0;
+	if (desc_size < DESC_MIN_SIZE || size % desc_size)
+		return BT_EINVAL;
+	count = size / desc_size;
+	if (!count)
+		return 0;
+	r = bt_alloc(count * sizeof(*r));
+	if (!r)
+		return BT_ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		if (parse_desc(p + i * desc_size, &r[n]))
+			goto bad;
+		if (r[n].pages)	/* empty descriptors describe nothing */
+			n++;
+	}
+	sort_regions(r, n);
+	if (regions_overlap(r, n))
+		goto bad;
+	out->r = r;
+	out->n = n;
+	return 0;
+bad:
+	bt_free(r);
+	return BT_EINVAL;
+}
+
+bool memmap_is_ram(const struct memmap *m, uint64_t start, uint64_t end)
+{
+	uint64_t pos = start;
+
+	if (start >= end)
+		return start == end;
+	/* Walk the regions in order; pos is the first byte not yet shown to
+	 * be RAM.  Any gap or non-RAM region before end breaks the run. */
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mem_region *r = &m->r[i];
+
+		if (region_end(r) <= pos)
+			continue;
+		if (r->start > pos || !region_is_ram(r))
+			return false;
+		pos = region_end(r);
+		if (pos >= end)
+			return true;
+	}
+	return false;
+}
+
+uint64_t memmap_ram_top(const struct memmap *m)
+{
+	uint64_t top = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (region_is_ram(&m->r[i]) && region_end(&m->r[i]) > top)
+			top = region_end(&m->r[i]);
+	return top;
+}
