@@ -8,9 +8,15 @@ FUZZ_TIME  ?= 10
 QEMU_TESTS ?= tests/qemu
 
 # Portable code: compiled freestanding into baton.efi and hosted into tests.
-PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c core/*.c)
+ARCH_PORTABLE := arch/x86_64/pagetable.c arch/x86_64/madt.c
+PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c core/*.c) \
+	$(ARCH_PORTABLE)
 HOST_ONLY_EXCLUDE := lib/freestanding.c
-EFI_SRC      := $(PORTABLE_SRC) $(wildcard firmware/efi/*.c)
+# The machine half of the handoff (port I/O, APICs, the trampoline) runs
+# only on the real machine; host tests get firmware/host/machine.c instead.
+ARCH_MACHINE := $(filter-out $(ARCH_PORTABLE),$(wildcard arch/x86_64/*.c))
+ARCH_ASM     := $(wildcard arch/x86_64/*.asm)
+EFI_SRC      := $(PORTABLE_SRC) $(ARCH_MACHINE) $(wildcard firmware/efi/*.c)
 HOST_SRC     := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) $(wildcard firmware/host/*.c)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
@@ -27,10 +33,13 @@ EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DGNU_EFI_USE_MS_ABI -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64
 EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
-EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+# .dynsym is left out: the relocation code in crt0 needs only .dynamic
+# and .rela, and the symbols would cost 3 KB.
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel \
 	-j .rela -j .reloc
 
-EFI_OBJ := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRC))
+EFI_OBJ := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRC)) \
+	$(patsubst %.asm,$(BUILD)/efi/%.o,$(ARCH_ASM))
 
 # --- host builds (unit tests under ASan + UBSan) -----------------------------
 HOST_CC     ?= gcc
@@ -42,7 +51,7 @@ UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
 FUZZ_CC     := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -I.
-FUZZ_LIBSRC := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) firmware/host/alloc.c
+FUZZ_LIBSRC := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) $(wildcard firmware/host/*.c)
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 # --- test programs and images -----------------------------------------------
@@ -67,6 +76,10 @@ efi: $(BUILD)/baton.efi
 $(BUILD)/efi/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/%.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	nasm -f elf64 $< -o $@
 
 $(BUILD)/baton.so: $(EFI_OBJ)
 	ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi

@@ -55,6 +55,9 @@ struct config_entry {
 	size_t n_initrds;
 	struct config_module *modules;	/* "module" lines, in order */
 	size_t n_modules;
+	bool no_quiesce;	/* "handoff no-quiesce": leave the interrupt
+				 * controllers as they are */
+	bool disturb_irqs;	/* "handoff disturb-irqs" (for tests) */
 	char *error;		/* NULL if the entry can boot, else the first
 				 * problem: "file:line: message" */
 };

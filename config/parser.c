@@ -42,6 +42,7 @@ struct parser {
 	char *initrd_where;
 	char *options_where;
 	char *module_where;
+	char *handoff_where;
 	/*
 	 * Allocated sizes of cfg->diags, cfg->entries and the open entry's
 	 * initrds and modules, so they grow by doubling.  Known only during
@@ -457,6 +458,12 @@ static bool takes_linux_keys(enum entry_kind k)
 	return k == ENTRY_LINUX || k == ENTRY_LINUX_EFI;
 }
 
+/* Entry kinds baton hands over to itself, kexec-style ("handoff" lines). */
+static bool takes_handoff(enum entry_kind k)
+{
+	return k == ENTRY_LINUX || k == ENTRY_MULTIBOOT || k == ENTRY_MULTIBOOT2;
+}
+
 /* Entry kinds that take "module" lines. */
 static bool takes_modules(enum entry_kind k)
 {
@@ -469,7 +476,9 @@ static void forget_wheres(struct parser *p)
 	bt_free(p->initrd_where);
 	bt_free(p->options_where);
 	bt_free(p->module_where);
+	bt_free(p->handoff_where);
 	p->initrd_where = p->options_where = p->module_where = NULL;
+	p->handoff_where = NULL;
 }
 
 /* Checks on the open entry that need all its lines, then close it. */
@@ -497,6 +506,10 @@ static int end_entry(struct parser *p)
 		rc = report_where(p, p->options_where, "'options' only goes "
 				  "with 'linux' or 'linux-efi', but entry '%s' "
 				  "uses '%s'", q, kind);
+	if (!rc && e->kind && p->handoff_where && !takes_handoff(e->kind))
+		rc = report_where(p, p->handoff_where, "'handoff' only goes with "
+				  "'linux', 'multiboot' or 'multiboot2', but "
+				  "entry '%s' uses '%s'", q, kind);
 	if (!rc && e->kind && p->module_where && !takes_modules(e->kind))
 		rc = report_where(p, p->module_where, "'module' needs a "
 				  "'multiboot' or 'multiboot2' line in its "
@@ -701,6 +714,37 @@ static int key_module(struct parser *p, const struct loc *at, char *value,
 	return 0;
 }
 
+/*
+ * handoff WORD...: how baton leaves the machine for a kexec-style entry.
+ * "no-quiesce" skips putting the interrupt controllers back into virtual
+ * wire mode (the kexec-on-panic path); "disturb-irqs" first puts them in a
+ * wrong state, which tests use to prove that the quiescing repairs it.
+ */
+static int key_handoff(struct parser *p, const struct loc *at, char *value,
+		       const struct key_info *k)
+{
+	struct config_entry *e = cur_entry(p);
+	char q[CONFIG_QUOTE_MAX];
+	int rc = keep_where(&p->handoff_where, at);
+
+	while (!rc && *value) {
+		char *rest = split_word(value);
+
+		if (str_casecmp(value, "quiesce") == 0)
+			e->no_quiesce = false;
+		else if (str_casecmp(value, "no-quiesce") == 0)
+			e->no_quiesce = true;
+		else if (str_casecmp(value, "disturb-irqs") == 0)
+			e->disturb_irqs = true;
+		else
+			return report(p, at, "unknown handoff option '%s'; "
+				      "expected quiesce, no-quiesce or "
+				      "disturb-irqs", config_quote(q, value));
+		value = rest;
+	}
+	return rc;
+}
+
 /* -- lines ---------------------------------------------------------------- */
 
 static const struct key_info keys[] = {
@@ -725,6 +769,8 @@ static const struct key_info keys[] = {
 	{ "initrd", SCOPE_ENTRY, key_initrd, ENTRY_NONE, "initrd PATH" },
 	{ "options", SCOPE_ENTRY, key_options, ENTRY_NONE, "options TEXT" },
 	{ "module", SCOPE_ENTRY, key_module, ENTRY_NONE, "module PATH [ARGS]" },
+	{ "handoff", SCOPE_ENTRY, key_handoff, ENTRY_NONE,
+	  "handoff quiesce|no-quiesce|disturb-irqs" },
 };
 
 /* Keys are case-insensitive. */

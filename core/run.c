@@ -2,6 +2,8 @@
 #include "core/session.h"
 #include "firmware/firmware.h"
 #include "loader/chain.h"
+#include "loader/linux_boot.h"
+#include "loader/linux_efi.h"
 #include "menu/menu.h"
 #include "menu/screen.h"
 #include "lib/error.h"
@@ -15,10 +17,6 @@
 static const char *kind_unavailable(enum entry_kind kind)
 {
 	switch (kind) {
-	case ENTRY_LINUX:
-		return "the 'linux' boot protocol is not in this build of baton";
-	case ENTRY_LINUX_EFI:
-		return "the 'linux-efi' boot protocol is not in this build of baton";
 	case ENTRY_MULTIBOOT:
 		return "the 'multiboot' boot protocol is not in this build of baton";
 	case ENTRY_MULTIBOOT2:
@@ -33,23 +31,58 @@ static const char *entry_title(const struct config_entry *e)
 	return e->title ? e->title : e->id;
 }
 
-/* Menu items for cfg's entries; bt_free() the array. */
-static struct menu_item *make_items(const struct config *cfg)
+/*
+ * A Linux entry's command line: the text after the kernel's path, then the
+ * "options" lines.  A new allocation (bt_free()), or NULL when out of memory.
+ */
+static char *linux_cmdline(const struct config_entry *e)
 {
-	struct menu_item *items = bt_zalloc((cfg->n_entries + 1) * sizeof(*items));
+	const char *a = e->args ? e->args : "", *o = e->options ? e->options : "";
+
+	return fmt_alloc("%s%s%s", a, *a && *o ? " " : "", o);
+}
+
+/* The menu items for cfg's entries, and the strings they own. */
+struct items {
+	struct menu_item *item;
+	char **owned;		/* per entry: an editable text built here, or NULL */
+	size_t n;
+};
+
+static void items_free(struct items *it)
+{
 	size_t i;
 
-	if (!items)
-		return NULL;
-	for (i = 0; i < cfg->n_entries; i++) {
+	for (i = 0; it->owned && i < it->n; i++)
+		bt_free(it->owned[i]);
+	bt_free(it->owned);
+	bt_free(it->item);
+}
+
+static int make_items(const struct config *cfg, struct items *it)
+{
+	size_t i;
+
+	it->n = cfg->n_entries;
+	it->item = bt_zalloc((it->n + 1) * sizeof(*it->item));
+	it->owned = bt_zalloc((it->n + 1) * sizeof(*it->owned));
+	if (!it->item || !it->owned)
+		return BT_ENOMEM;
+	for (i = 0; i < it->n; i++) {
 		const struct config_entry *e = &cfg->entries[i];
 
-		items[i].title = entry_title(e);
-		items[i].error = e->error ? e->error : kind_unavailable(e->kind);
-		if (e->kind == ENTRY_EFI)
-			items[i].options = e->args ? e->args : "";
+		it->item[i].title = entry_title(e);
+		it->item[i].error = e->error ? e->error : kind_unavailable(e->kind);
+		if (e->kind == ENTRY_EFI) {
+			it->item[i].options = e->args ? e->args : "";
+		} else if (e->kind == ENTRY_LINUX || e->kind == ENTRY_LINUX_EFI) {
+			it->owned[i] = linux_cmdline(e);
+			if (!it->owned[i])
+				return BT_ENOMEM;
+			it->item[i].options = it->owned[i];
+		}
 	}
-	return items;
+	return 0;
 }
 
 /* Open the config of a `menu` entry as a submenu. */
@@ -141,6 +174,28 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 			return menu_set_status(m, line);
 		}
 		break;
+	case ENTRY_LINUX: {
+		struct kload_opts o = {
+			.quiesce = !e->no_quiesce,
+			.disturb = e->disturb_irqs,
+		};
+
+		/* Returns only when the kernel could not be started. */
+		rc = linux_boot(s->fw, e, edited ? edited : m->p.items[idx].options,
+				&o, msg, sizeof(msg));
+		break;
+	}
+	case ENTRY_LINUX_EFI:
+		rc = linux_efi_boot(s->fw, e, edited ? edited : m->p.items[idx].options,
+				    &status, msg, sizeof(msg));
+		if (!rc) {
+			fmt_buf(line, sizeof(line), "'%s' returned status 0x%llx%s%s",
+				title, (unsigned long long)status,
+				msg[0] ? ": " : "", msg);
+			session_print(s, line);
+			return menu_set_status(m, line);
+		}
+		break;
 	case ENTRY_MENU:
 		rc = open_submenu(s, e, msg, sizeof(msg));
 		if (rc == RUN_BACK)
@@ -208,10 +263,11 @@ static int menu_loop(struct session *s, struct config *cfg, struct menu *m,
 int run_menu(struct session *s, struct config *cfg, const char *heading,
 	     bool submenu)
 {
-	struct menu_item *items = make_items(cfg);
+	struct items it = { 0 };
+	int rc = make_items(cfg, &it);
 	struct menu_params p = {
 		.heading = heading,
-		.items = items,
+		.items = it.item,
 		.n_items = cfg->n_entries,
 		.default_index = config_default_index(cfg),
 		.timeout_s = s->interacted || cfg->timeout <= 0 ? -1 : cfg->timeout,
@@ -222,10 +278,11 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
 	};
 	struct screen scr;
 	struct menu m;
-	int rc;
 
-	if (!items)
-		return BT_ENOMEM;
+	if (rc) {
+		items_free(&it);
+		return rc;
+	}
 	fw_con_size(s->fw, &p.cols, &p.rows);
 	rc = screen_init(&scr, p.cols, p.rows);
 	if (!rc) {
@@ -237,6 +294,6 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
 		}
 		screen_free(&scr);
 	}
-	bt_free(items);
+	items_free(&it);
 	return rc;
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include "lib/key.h"
 #include "fs/fs.h"
+#include "loader/memmap.h"
+#include "loader/linux.h"
 
 struct fw;
 
@@ -64,5 +66,70 @@ enum fw_reset_kind {
 
 /* Reset the machine; returns only on failure (with a message in err). */
 int fw_reset(struct fw *fw, enum fw_reset_kind kind, char *err, size_t errlen);
+
+/*
+ * Serve data[0..len) (borrowed until withdrawn) as the initrd of the Linux
+ * EFI-stub kernel started next: a LINUX_EFI_INITRD_MEDIA_GUID device path
+ * with a LoadFile2 protocol.  Returns 0 or a BT_E* code with a message.
+ */
+int fw_initrd_offer(struct fw *fw, const void *data, size_t len, char *err,
+		    size_t errlen);
+/* Remove what fw_initrd_offer installed (nothing if nothing). */
+void fw_initrd_withdraw(struct fw *fw);
+
+/* --- memory (for the kexec-style handoff) --- */
+
+/*
+ * Allocate npages 4 KiB pages anywhere at or below max (the last usable
+ * byte's address, e.g. 0xFFFFFFFF; UINT64_MAX for anywhere).  The pages
+ * are typed as loader data, so they are RAM for the next kernel.
+ * Returns 0 with the physical address in *addr, or BT_ENOMEM.
+ */
+int fw_alloc_pages(struct fw *fw, uint64_t npages, uint64_t max, uint64_t *addr);
+
+/* Allocate exactly [addr, addr + npages * 4 KiB); BT_ENOENT if not free. */
+int fw_alloc_pages_at(struct fw *fw, uint64_t addr, uint64_t npages);
+
+/* Give back pages from fw_alloc_pages*(). */
+void fw_free_pages(struct fw *fw, uint64_t addr, uint64_t npages);
+
+/* The memory map now (out->r: bt_free()).  Returns 0, BT_ENOMEM or BT_EIO. */
+int fw_memmap(struct fw *fw, struct memmap *out);
+
+/* What a kernel is told about the platform. */
+struct fw_platform {
+	uint64_t systab;	/* EFI system table */
+	uint64_t rsdp;		/* ACPI RSDP (2.0 preferred), or 0 */
+	struct linux_fb fb;	/* GOP framebuffer (base 0: none) */
+};
+
+/* Fill *p.  Never fails: what is missing is left 0. */
+void fw_platform(struct fw *fw, struct fw_platform *p);
+
+/* Bytes a buffer for the final memory map needs, with slack for the
+ * entries that allocations made after this call add. */
+size_t fw_memmap_bytes(struct fw *fw);
+
+/*
+ * Called right after ExitBootServices with the final memory map (in the
+ * caller's buffer) so map-dependent data (e820, efi_info, a Multiboot map)
+ * can be written into buffers allocated before.  Must not allocate or call
+ * the firmware.
+ */
+typedef void (*fw_final_map_cb)(void *ctx, const void *map, size_t size,
+				size_t desc_size, uint32_t desc_version);
+
+/*
+ * Leave the firmware: read the final memory map into map_buf (map_cap
+ * bytes, allocated by the caller where nothing will overwrite it), call
+ * ExitBootServices (reading the map again and retrying when the firmware
+ * says the map changed), then call cb.  On success there are no boot
+ * services any more: the caller must hand over and never return to the
+ * menu.  On failure boot services are still up; returns a BT_E* code with
+ * a message in err.
+ */
+int fw_exit_boot_services(struct fw *fw, void *map_buf, size_t map_cap,
+			  fw_final_map_cb cb, void *ctx, char *err,
+			  size_t errlen);
 
 #endif

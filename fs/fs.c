@@ -56,11 +56,30 @@ int fs_find_volume(const struct fs *fs, const struct path *p,
 	return BT_ENOENT;
 }
 
+int fs_read_exact(struct vfile *f, uint64_t off, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	/* Normally one call: the firmware is much faster with one large
+	 * read than with many small ones. */
+	while (got < len) {
+		size_t n = 0;
+		int err = f->ops->read_at(f, off + got, (char *)buf + got,
+					  len - got, &n);
+
+		if (err)
+			return err;
+		if (n == 0)
+			return BT_EIO;
+		got += n;
+	}
+	return 0;
+}
+
 /* Read f completely into a new NUL-terminated buffer. */
 static int read_file(struct vfile *f, void **buf, size_t *len)
 {
 	uint64_t size = f->ops->size(f);
-	size_t got = 0;
 	char *data;
 	int err;
 
@@ -69,17 +88,10 @@ static int read_file(struct vfile *f, void **buf, size_t *len)
 	data = bt_alloc((size_t)size + 1);
 	if (!data)
 		return BT_ENOMEM;
-	/* One large read: the firmware is much faster that way than in
-	 * chunks, and the file size is known. */
-	while (got < size) {
-		size_t n = 0;
-
-		err = f->ops->read_at(f, got, data + got, (size_t)size - got, &n);
-		if (err || n == 0) {
-			bt_free(data);
-			return err ? err : BT_EIO;
-		}
-		got += n;
+	err = fs_read_exact(f, 0, data, (size_t)size);
+	if (err) {
+		bt_free(data);
+		return err;
 	}
 	data[size] = '\0';
 	*buf = data;
@@ -87,31 +99,28 @@ static int read_file(struct vfile *f, void **buf, size_t *len)
 	return 0;
 }
 
-/* Compare data with p's pin; on mismatch, describe it in err. */
-static int check_pin(const struct path *p, const char *name, const void *data,
-		     size_t len, char *err, size_t errlen)
+int fs_check_pin(const struct path *p, const uint8_t digest[SHA256_LEN],
+		 char *err, size_t errlen)
 {
-	uint8_t got[SHA256_LEN];
 	char want_hex[2 * SHA256_LEN + 1], got_hex[2 * SHA256_LEN + 1];
+	char *name;
 
-	if (!p->pinned)
-		return 0;
-	sha256_digest(data, len, got);
-	if (memcmp(got, p->sha256, SHA256_LEN) == 0)
+	if (!p->pinned || memcmp(digest, p->sha256, SHA256_LEN) == 0)
 		return 0;
 	sha256_hex(p->sha256, want_hex);
-	sha256_hex(got, got_hex);
+	sha256_hex(digest, got_hex);
+	name = path_format(p);
 	fmt_buf(err, errlen, "%s: SHA-256 mismatch (expected %s, got %s)",
-		name, want_hex, got_hex);
+		name ? name : p->file, want_hex, got_hex);
+	bt_free(name);
 	return BT_EHASH;
 }
 
-int fs_read_all(const struct fs *fs, const struct path *p, void **buf,
-		size_t *len, char *err, size_t errlen)
+int fs_open(const struct fs *fs, const struct path *p, struct vfile **out,
+	    char *err, size_t errlen)
 {
 	char why[160];
 	struct volume *v;
-	struct vfile *f;
 	char *name = path_format(p);
 	int rc;
 
@@ -120,28 +129,41 @@ int fs_read_all(const struct fs *fs, const struct path *p, void **buf,
 		return BT_ENOMEM;
 	}
 	rc = fs_find_volume(fs, p, &v, why, sizeof(why));
-	if (rc) {
+	if (rc)
 		fmt_buf(err, errlen, "%s: %s", name, why);
-		goto out;
-	}
-	rc = v->ops->open(v, p->file, &f);
-	if (rc) {
+	else if ((rc = v->ops->open(v, p->file, out)))
 		fmt_buf(err, errlen, "%s: %s", name,
 			rc == BT_ENOENT ? "file not found" : bt_strerror(rc));
-		goto out;
-	}
+	bt_free(name);
+	return rc;
+}
+
+int fs_read_all(const struct fs *fs, const struct path *p, void **buf,
+		size_t *len, char *err, size_t errlen)
+{
+	uint8_t digest[SHA256_LEN];
+	struct vfile *f;
+	char *name;
+	int rc = fs_open(fs, p, &f, err, errlen);
+
+	if (rc)
+		return rc;
 	rc = read_file(f, buf, len);
 	f->ops->close(f);
 	if (rc) {
-		fmt_buf(err, errlen, "%s: %s", name, bt_strerror(rc));
-		goto out;
+		name = path_format(p);
+		fmt_buf(err, errlen, "%s: %s", name ? name : p->file,
+			bt_strerror(rc));
+		bt_free(name);
+		return rc;
 	}
-	rc = check_pin(p, name, *buf, *len, err, errlen);
-	if (rc) {
-		bt_free(*buf);
-		*buf = NULL;
+	if (p->pinned) {
+		sha256_digest(*buf, *len, digest);
+		rc = fs_check_pin(p, digest, err, errlen);
+		if (rc) {
+			bt_free(*buf);
+			*buf = NULL;
+		}
 	}
-out:
-	bt_free(name);
 	return rc;
 }

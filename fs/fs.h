@@ -34,4 +34,20 @@ int fs_find_volume(const struct fs *fs, const struct path *p,
 int fs_read_all(const struct fs *fs, const struct path *p, void **buf,
 		size_t *len, char *err, size_t errlen);
 
+/*
+ * Open the file at p for reading in parts (loaders that read straight into
+ * their final place).  The pin is NOT checked here: such callers hash what
+ * they read and call fs_check_pin().  On failure err names the file.
+ */
+int fs_open(const struct fs *fs, const struct path *p, struct vfile **out,
+	    char *err, size_t errlen);
+
+/* Read exactly len bytes at off (BT_EIO if the file ends first). */
+int fs_read_exact(struct vfile *f, uint64_t off, void *buf, size_t len);
+
+/* Compare a digest with p's pin; on mismatch err says both, naming the
+ * file.  0 when p has no pin. */
+int fs_check_pin(const struct path *p, const uint8_t digest[SHA256_LEN],
+		 char *err, size_t errlen);
+
 #endif

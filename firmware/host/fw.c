@@ -3,6 +3,7 @@
 #include <string.h>
 #include "firmware/host/host.h"
 #include "lib/error.h"
+#include "loader/memmap.h"
 
 void host_fw_init(struct fw *fw)
 {
@@ -17,6 +18,114 @@ void host_fw_free(struct fw *fw)
 {
 	free(fw->out);
 	fw->out = NULL;
+	free(fw->ram);
+	free(fw->page_used);
+	fw->ram = NULL;
+	fw->page_used = NULL;
+}
+
+void host_fw_ram(struct fw *fw, uint64_t pages)
+{
+	fw->ram = aligned_alloc(2 << 20, pages * PAGE_SIZE);
+	memset(fw->ram, 0xA5, pages * PAGE_SIZE);	/* not zero: like real RAM */
+	fw->ram_pages = pages;
+	fw->page_used = calloc(pages, 1);
+}
+
+void host_trace(struct fw *fw, const char *what)
+{
+	size_t n = strlen(fw->trace);
+
+	snprintf(fw->trace + n, sizeof(fw->trace) - n, "%s%s", n ? " " : "", what);
+}
+
+static uint64_t ram_base(const struct fw *fw)
+{
+	return (uintptr_t)fw->ram;
+}
+
+/* First-fit search for npages free pages ending at or below max. */
+int fw_alloc_pages(struct fw *fw, uint64_t npages, uint64_t max, uint64_t *addr)
+{
+	uint64_t i, run = 0;
+
+	for (i = 0; i < fw->ram_pages; i++) {
+		uint64_t end = ram_base(fw) + (i + 1) * PAGE_SIZE - 1;
+
+		run = fw->page_used[i] ? 0 : run + 1;
+		if (end > max)
+			break;
+		if (run == npages) {
+			uint64_t first = i + 1 - npages;
+
+			memset(fw->page_used + first, 1, npages);
+			*addr = ram_base(fw) + first * PAGE_SIZE;
+			return 0;
+		}
+	}
+	return BT_ENOMEM;
+}
+
+int fw_alloc_pages_at(struct fw *fw, uint64_t addr, uint64_t npages)
+{
+	uint64_t first, i;
+
+	if (addr < ram_base(fw) || (addr - ram_base(fw)) % PAGE_SIZE)
+		return BT_ENOENT;
+	first = (addr - ram_base(fw)) / PAGE_SIZE;
+	if (first + npages > fw->ram_pages)
+		return BT_ENOENT;
+	for (i = 0; i < npages; i++)
+		if (fw->page_used[first + i])
+			return BT_ENOENT;
+	memset(fw->page_used + first, 1, npages);
+	return 0;
+}
+
+void fw_free_pages(struct fw *fw, uint64_t addr, uint64_t npages)
+{
+	memset(fw->page_used + (addr - ram_base(fw)) / PAGE_SIZE, 0, npages);
+}
+
+/* The raw UEFI map of the arena: one conventional descriptor. */
+static size_t raw_map(const struct fw *fw, uint8_t *buf)
+{
+	memset(buf, 0, 48);
+	buf[0] = UEFI_CONVENTIONAL;
+	memcpy(buf + 8, &(uint64_t){ ram_base(fw) }, 8);
+	memcpy(buf + 24, &fw->ram_pages, 8);
+	return 48;
+}
+
+int fw_memmap(struct fw *fw, struct memmap *out)
+{
+	uint8_t buf[48];
+
+	return memmap_from_uefi(buf, raw_map(fw, buf), 48, out);
+}
+
+size_t fw_memmap_bytes(struct fw *fw)
+{
+	return 48 * 8;
+}
+
+void fw_platform(struct fw *fw, struct fw_platform *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->systab = 0x5157AB;	/* a recognisable fake */
+}
+
+int fw_exit_boot_services(struct fw *fw, void *map_buf, size_t map_cap,
+			  fw_final_map_cb cb, void *ctx, char *err,
+			  size_t errlen)
+{
+	host_trace(fw, "ebs");
+	if (fw->ebs_error) {
+		snprintf(err, errlen, "ExitBootServices failed: host says no");
+		return fw->ebs_error;
+	}
+	cb(ctx, map_buf, raw_map(fw, map_buf), 48, 1);
+	return 0;
 }
 
 static void record(struct fw *fw, const char *s)
@@ -136,4 +245,16 @@ int fw_reset(struct fw *fw, enum fw_reset_kind kind, char *err, size_t errlen)
 	fw->last_reset = kind;
 	snprintf(err, errlen, "host machine cannot reset");
 	return BT_EUNSUPP;
+}
+
+int fw_initrd_offer(struct fw *fw, const void *data, size_t len, char *err,
+		    size_t errlen)
+{
+	host_trace(fw, "initrd-offer");
+	return 0;
+}
+
+void fw_initrd_withdraw(struct fw *fw)
+{
+	host_trace(fw, "initrd-withdraw");
 }

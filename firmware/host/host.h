@@ -7,9 +7,11 @@
 #ifndef BATON_FIRMWARE_HOST_HOST_H
 #define BATON_FIRMWARE_HOST_HOST_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "firmware/firmware.h"
+#include "loader/kimage.h"
 
 struct fw {
 	struct fs fs;			/* the test's volumes */
@@ -33,6 +35,18 @@ struct fw {
 
 	int resets;			/* resets asked for */
 	enum fw_reset_kind last_reset;
+
+	/* Memory: host_fw_ram() gives an arena whose host addresses are its
+	 * "physical" addresses, one conventional region. */
+	uint8_t *ram;
+	uint64_t ram_pages;
+	uint8_t *page_used;		/* one byte a page */
+	int ebs_error;			/* nonzero: ExitBootServices fails so */
+
+	/* What the handoff did, recorded by firmware/host/machine.c. */
+	char trace[256];		/* "prepare ebs shutdown kexec ..." */
+	struct kimage handed;		/* the image machine_kexec ran */
+	jmp_buf *kexec_jmp;		/* longjmp target for machine_kexec */
 };
 
 /*
@@ -44,8 +58,14 @@ struct fw {
 
 /* An empty 80x25 host machine; set fs, keys and the rest afterwards. */
 void host_fw_init(struct fw *fw);
-/* Free what the host machine allocated (the console log). */
+/* Free what the host machine allocated (console log, RAM arena). */
 void host_fw_free(struct fw *fw);
+
+/* Give the machine pages of RAM (2 MiB aligned). */
+void host_fw_ram(struct fw *fw, uint64_t pages);
+
+/* Append a word to fw->trace. */
+void host_trace(struct fw *fw, const char *what);
 
 /* Make the allocation n calls from now fail (0: the next one); -1: never. */
 void host_alloc_fail_after(long n);

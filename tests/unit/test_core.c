@@ -184,7 +184,7 @@ static void test_errors_return_to_menu(void **state)
 	expect_out(&m, "cannot boot 'Pinned': /EFI/tools/hello.efi: SHA-256 mismatch (expected "
 		   "0000000000000000000000000000000000000000000000000000000000000000, got ");
 	expect_out(&m, "cannot boot 'Text': /notefi.efi: not an EFI program (no MZ signature at offset 0)");
-	expect_out(&m, "cannot boot 'Kernel': the 'linux' boot protocol is not in this build");
+	expect_out(&m, "cannot boot 'Kernel': /vmlinuz: file not found");
 	assert_int_equal(m.fw.starts, 0);
 	host_fw_free(&m.fw);
 }
