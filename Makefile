@@ -75,14 +75,17 @@ efi: $(BUILD)/baton.efi
 
 $(BUILD)/efi/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(EFI_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/efi/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	nasm -f elf64 $< -o $@
+	@echo "  NASM    $<"
+	@nasm -f elf64 $< -o $@
 
 $(BUILD)/baton.so: $(EFI_OBJ)
-	ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+	@echo "  LD      $@"
+	@ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
 
 $(BUILD)/%.efi: $(BUILD)/%.so
 	objcopy $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@
@@ -116,18 +119,21 @@ run: all
 # --- tests -------------------------------------------------------------------
 $(BUILD)/host/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+	@echo "  HOSTCC  $<"
+	@$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) $(UNIT_SUPPORT) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $< $(UNIT_SUPPORT) $(HOST_OBJ) -o $@ -lcmocka
+	@echo "  TEST    $@"
+	@$(HOST_CC) $(HOST_CFLAGS) $< $(UNIT_SUPPORT) $(HOST_OBJ) -o $@ -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIBSRC) $(HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIBSRC) -o $@
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_LIBSRC) -o $@
 
 # Short runs from the seed corpus (make test); make fuzz runs longer.
 fuzz-short: $(FUZZ_BIN)

@@ -50,6 +50,10 @@ int kload_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages)
 int kload_add_in_place(struct kload *kl, uint64_t addr, uint64_t bytes,
 		       const char *name, char *err, size_t errlen)
 {
+	/* The trampoline moves quadwords: the bytes up to the next multiple
+	 * of 8 are part of the segment and must be zero (the allocation is
+	 * whole pages, so they exist). */
+	memset((uint8_t *)(uintptr_t)(addr + bytes), 0, ((bytes + 7) & ~7ULL) - bytes);
 	return kimage_add(&kl->ki, addr, bytes, addr, bytes ? bytes : 1, name,
 			  err, errlen);
 }

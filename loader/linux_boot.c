@@ -93,6 +93,9 @@ static int load_kernel(struct linux_load *ll, struct vfile *f, const char *name,
 		return rc;
 	}
 	sha256_update(h, (void *)(uintptr_t)src, ll->bz.payload_len);
+	/* The copy moves quadwords: zero the bytes up to the next 8. */
+	memset((uint8_t *)(uintptr_t)src + ll->bz.payload_len, 0,
+	       ((ll->bz.payload_len + 7) & ~7ULL) - ll->bz.payload_len);
 	kl->ki.entry = dest + 0x200;	/* the 64-bit entry point */
 	return 0;
 }
