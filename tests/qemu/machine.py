@@ -1,0 +1,342 @@
+"""Drive a QEMU + OVMF virtual machine over its serial port.
+
+A Machine starts qemu-system-x86_64 (TCG, q35, OVMF with a fresh copy of the
+variable store per boot, no network, no display) with the serial port on a
+pipe. A thread reads everything the machine writes, keeps it as raw bytes and
+as text with the terminal control sequences removed, and tests wait for that
+text with expect(); send() types keys. Nothing here needs root.
+
+The text a test sees: ANSI escape sequences (SGR colours, ESC [ ? 25 h, OVMF's
+ESC [ = 3 h, ...) are dropped, carriage returns are dropped, and the
+sequences that move the cursor to a row or clear the screen (CSI ... H / f /
+J) become a line break, so a menu that OVMF or baton draws by positioning the
+cursor still reads as one item per line.
+"""
+
+import codecs
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+QEMU = "qemu-system-x86_64"
+
+# TCG is slow and the CI machine may be busy: OVMF alone needs ~3 s to reach
+# BOOTX64.EFI, so every wait gets a generous default.
+DEFAULT_TIMEOUT = 60
+
+# Named keys as a serial terminal (VT100) sends them.
+UP = "\x1b[A"
+DOWN = "\x1b[B"
+RIGHT = "\x1b[C"
+LEFT = "\x1b[D"
+ENTER = "\r"
+ESC = "\x1b"
+BACKSPACE = "\x7f"
+
+# Complete escape sequences: CSI (ESC [ params final), and two-character
+# escapes such as ESC c or ESC ( B.
+_CSI = re.compile(r"\x1b\[([0-9;?=<>]*)([@-~])")
+_ESC2 = re.compile(r"\x1b[()][0-9A-Za-z]|\x1b[@-Z\\^_`a-z=>78]")
+# An escape sequence cut off at the end of what has arrived so far.
+_PARTIAL = re.compile(r"\x1b(\[[0-9;?=<>]*|[()])?\Z")
+
+
+def strip_terminal(text):
+    """Removes terminal control sequences from complete text (see module doc)."""
+
+    def csi(m):
+        return "\n" if m.group(2) in "HfJ" else ""
+
+    text = _CSI.sub(csi, text)
+    text = _ESC2.sub("", text)
+    return text.replace("\r", "")
+
+
+def log_tail(text, chars=4000):
+    """The end of a serial log, tidied for assertion messages: trailing
+    spaces dropped (menus pad their rows) and runs of blank lines shortened."""
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if len(text) <= chars:
+        return text
+    return "[... %d characters before]\n%s" % (len(text) - chars, text[-chars:])
+
+
+class Drive:
+    """A disk image to attach.
+
+    kind: "disk" (virtio-blk), "cdrom" (IDE/SATA CD drive on q35's AHCI),
+    or "usb" (a USB mass-storage stick on an XHCI controller).
+    bootindex: the firmware boot order position, or None for no preference.
+    readonly: attach without write access (always true for a cdrom).
+    """
+
+    def __init__(self, path, kind="disk", bootindex=None, readonly=False):
+        if kind not in ("disk", "cdrom", "usb"):
+            raise ValueError("unknown drive kind %r" % kind)
+        self.path = str(path)
+        self.kind = kind
+        self.bootindex = bootindex
+        self.readonly = readonly or kind == "cdrom"
+
+    def qemu_args(self, n):
+        """QEMU arguments for this drive as the n-th drive of the machine."""
+        media = ",media=cdrom" if self.kind == "cdrom" else ""
+        ro = ",readonly=on" if self.readonly else ""
+        args = ["-drive", "if=none,id=d%d,format=raw,file=%s%s%s"
+                % (n, self.path, media, ro)]
+        boot = "" if self.bootindex is None else ",bootindex=%d" % self.bootindex
+        if self.kind == "disk":
+            args += ["-device", "virtio-blk-pci,drive=d%d%s" % (n, boot)]
+        elif self.kind == "cdrom":
+            args += ["-device", "ide-cd,drive=d%d%s" % (n, boot)]
+        else:
+            args += ["-device", "usb-storage,bus=xhci.0,drive=d%d%s" % (n, boot)]
+        return args
+
+
+class Machine:
+    """One QEMU virtual machine booting OVMF, driven over the serial port.
+
+    workdir: a folder for this machine's variable store copy and logs
+             (serial.log, qemu-stderr.log); it must exist.
+    drives: Drive objects, attached in order.
+    no_reboot: make QEMU exit when the guest resets instead of rebooting.
+    memory: RAM in MiB.
+    extra_args: more QEMU arguments.
+
+    Use as a context manager, or call kill() when done.
+    """
+
+    def __init__(self, workdir, drives, no_reboot=True, memory=512,
+                 extra_args=()):
+        self.workdir = str(workdir)
+        self.drives = list(drives)
+        self.no_reboot = no_reboot
+        self.memory = memory
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self._raw = bytearray()
+        self._text = ""          # stripped text of everything so far
+        self._pending = ""       # decoded text that may end in a cut escape
+        self._pos = 0            # expect() searches from here on
+        self._cond = threading.Condition()
+        self._eof = False
+        self._reader = None
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._log = None
+        self.started_at = None
+
+    # --- life cycle ----------------------------------------------------------
+
+    def command(self):
+        """The QEMU command line (the variable store path included)."""
+        vars_copy = os.path.join(self.workdir, "OVMF_VARS.fd")
+        cmd = [QEMU, "-accel", "tcg", "-machine", "q35", "-m", str(self.memory),
+               "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s"
+               % OVMF_CODE,
+               "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_copy,
+               "-nic", "none", "-display", "none",
+               "-serial", "stdio", "-monitor", "none"]
+        if any(d.kind == "usb" for d in self.drives):
+            cmd += ["-device", "qemu-xhci,id=xhci"]
+        for n, drive in enumerate(self.drives):
+            cmd += drive.qemu_args(n)
+        if self.no_reboot:
+            cmd.append("-no-reboot")
+        return cmd + self.extra_args
+
+    def start(self):
+        """Copies a fresh variable store and starts QEMU."""
+        for path in (OVMF_CODE, OVMF_VARS):
+            if not os.path.exists(path):
+                raise AssertionError("%s is missing (install the ovmf package)"
+                                     % path)
+        shutil.copyfile(OVMF_VARS, os.path.join(self.workdir, "OVMF_VARS.fd"))
+        self._log = open(os.path.join(self.workdir, "serial.log"), "wb")
+        stderr = open(os.path.join(self.workdir, "qemu-stderr.log"), "wb")
+        try:
+            self.proc = subprocess.Popen(self.command(), stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=stderr)
+        finally:
+            stderr.close()
+        self.started_at = time.monotonic()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        return self
+
+    def kill(self):
+        """Stops QEMU (if still running) and closes the logs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None and self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.kill()
+
+    # --- output --------------------------------------------------------------
+
+    def _read(self):
+        out = self.proc.stdout
+        while True:
+            data = out.read1(65536)
+            if self._log is not None and data:
+                self._log.write(data)
+                self._log.flush()
+            with self._cond:
+                if not data:
+                    self._append(self._decoder.decode(b"", final=True), True)
+                    self._eof = True
+                    self._cond.notify_all()
+                    return
+                self._raw += data
+                self._append(self._decoder.decode(data), False)
+                self._cond.notify_all()
+
+    def _append(self, text, final):
+        """Adds decoded text, holding back an escape sequence cut in two."""
+        text = self._pending + text
+        cut = None if final else _PARTIAL.search(text)
+        if cut:
+            self._pending = text[cut.start():]
+            text = text[:cut.start()]
+        else:
+            self._pending = ""
+        self._text += strip_terminal(text)
+
+    @property
+    def text(self):
+        """Everything the machine has written so far, stripped."""
+        with self._cond:
+            return self._text
+
+    @property
+    def raw(self):
+        """Everything the machine has written so far, as bytes."""
+        with self._cond:
+            return bytes(self._raw)
+
+    def elapsed(self):
+        """Seconds since QEMU was started."""
+        return time.monotonic() - self.started_at
+
+    def _fail(self, what):
+        status = self.proc.poll()
+        state = ("QEMU is still running" if status is None
+                 else "QEMU exited with status %s" % status)
+        stderr = ""
+        try:
+            with open(os.path.join(self.workdir, "qemu-stderr.log"),
+                      errors="replace") as f:
+                stderr = f.read().strip()
+        except OSError:
+            pass
+        msg = "%s after %.1f s (%s)\n" % (what, self.elapsed(), state)
+        if stderr:
+            msg += "--- QEMU stderr ---\n%s\n" % stderr[-2000:]
+        msg += "--- serial output (stripped; all of it in %s) ---\n%s" % (
+            os.path.join(self.workdir, "serial.log"), log_tail(self.text))
+        raise AssertionError(msg)
+
+    def expect(self, pattern, timeout=DEFAULT_TIMEOUT, flags=0):
+        """Waits until pattern (a regex) matches the text after the previous
+        match, and returns the match; later calls search after its end.
+
+        Fails with the serial log tail when the timeout passes or QEMU exits
+        first.
+        """
+        rx = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                m = rx.search(self._text, self._pos)
+                if m:
+                    self._pos = m.end()
+                    return m
+                if self._eof:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+        self._fail("expected %r" % rx.pattern)
+
+    def expect_all(self, patterns, timeout=DEFAULT_TIMEOUT):
+        """Waits until every pattern matches after the previous match (in any
+        order) and moves past the furthest of them; returns the matches."""
+        rxs = [re.compile(p) for p in patterns]
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                ms = [rx.search(self._text, self._pos) for rx in rxs]
+                if all(ms):
+                    self._pos = max(m.end() for m in ms)
+                    return ms
+                if self._eof:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+        missing = [rx.pattern for rx, m in zip(rxs, ms) if not m]
+        self._fail("expected all of %r (missing %r)" % (patterns, missing))
+
+    def not_seen(self, pattern):
+        """Fails if pattern occurs anywhere in the output so far."""
+        m = re.search(pattern, self.text)
+        if m:
+            self._fail("did not expect %r, but saw %r" % (pattern, m.group(0)))
+
+    def mark(self):
+        """Moves the expect() position to the end of the output so far, so
+        later expectations only see what comes after this point."""
+        with self._cond:
+            self._pos = len(self._text)
+
+    # --- input ---------------------------------------------------------------
+
+    def send(self, *keys):
+        """Types keys: each argument is a string (a named key such as DOWN, or
+        text), sent in order."""
+        for key in keys:
+            if self.proc.poll() is not None:
+                self._fail("cannot send %r: QEMU has exited" % key)
+            try:
+                self.proc.stdin.write(key.encode())
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError) as e:
+                self._fail("cannot send %r: %s" % (key, e))
+
+    # --- exit ----------------------------------------------------------------
+
+    def wait_exit(self, timeout=DEFAULT_TIMEOUT):
+        """Waits for QEMU to exit on its own (power off, or a reset with
+        -no-reboot) and returns its exit status."""
+        try:
+            status = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._fail("expected QEMU to exit")
+        self._reader.join(timeout=5)
+        return status
