@@ -1,8 +1,6 @@
 """baton's menu in QEMU: reaching it from each kind of image, the timeout
 and default, keys, submenus, and the menu baton makes without a config."""
 
-import re
-
 import pytest
 
 from conftest import HEADING, conf, hello_re, item_re, menu_re
