@@ -1,0 +1,68 @@
+"""Real payloads for the end-to-end tests: a Debian kernel, and a busybox
+initramfs built at test time.
+
+The Debian packages are fetched once into a cache outside the clone by
+tools/payloads.sh (an empty cache is filled on first use)."""
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+
+from mkinitramfs import write_cpio  # noqa: E402
+
+# The init script: everything the tests assert is printed on one line each,
+# between two markers, and then the machine powers off.
+INIT = """#!/bin/sh
+bb=/bin/busybox
+$bb mkdir -p /proc /sys /dev
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sys /sys
+echo "INIT-MARKER start"
+echo "INIT cmdline=$($bb cat /proc/cmdline)"
+for f in /data/*; do echo "INIT sha256 $($bb sha256sum $f)"; done
+if [ -e /sys/firmware/efi/runtime ]; then echo "INIT efi_runtime=yes"; else echo "INIT efi_runtime=no"; fi
+echo "INIT $($bb grep MemTotal /proc/meminfo)"
+$bb dmesg | $bb grep -E "MP-BIOS bug|APIC error|Firmware Bug" | $bb sed 's/^/INIT dmesg: /'
+echo "INIT-MARKER done"
+$bb poweroff -f
+"""
+
+
+def payload(name):
+    """The path of a cached payload (tools/payloads.sh NAME)."""
+    proc = subprocess.run([str(REPO / "tools" / "payloads.sh"), name],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    if proc.returncode != 0:
+        raise AssertionError("tools/payloads.sh %s failed:\n%s"
+                             % (name, proc.stderr))
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+def build_initrds(dirpath, busybox, extra=b""):
+    """Two initrds whose concatenation is the initramfs: the first has
+    busybox, /init and /data/one.bin, the second /data/two.bin.  Returns
+    (first, second, {file name: sha256 hex})."""
+    one = hashlib.sha256(b"first initrd " + bytes(range(256)) * 64).digest() * 1000
+    two = bytes((i * 7 + 3) & 0xFF for i in range(123457)) + extra
+    first = Path(dirpath) / "initrd-one.cpio"
+    second = Path(dirpath) / "initrd-two.cpio"
+    write_cpio(first, [
+        ("bin", "dir", b"", 0o755),
+        ("bin/busybox", "file", Path(busybox).read_bytes(), 0o755),
+        ("bin/sh", "symlink", b"busybox", 0o777),
+        ("init", "file", INIT.encode(), 0o755),
+        ("data", "dir", b"", 0o755),
+        ("data/one.bin", "file", one, 0o644),
+    ])
+    write_cpio(second, [
+        ("data", "dir", b"", 0o755),
+        ("data/two.bin", "file", two, 0o644),
+    ])
+    sums = {"one.bin": hashlib.sha256(one).hexdigest(),
+            "two.bin": hashlib.sha256(two).hexdigest()}
+    return first, second, sums

@@ -1,0 +1,145 @@
+"""The `linux` (kexec-style) and `linux-efi` protocols with a real Debian
+kernel and a busybox initramfs built at test time, and the messages for bad
+kernels.  The init script prints what the kernel got; the tests assert it."""
+
+import re
+import struct
+from pathlib import Path
+
+import pytest
+
+from machine import Drive, Machine
+from payloads import build_initrds, payload
+
+BOOT_TIMEOUT = 150      # OVMF + kernel + init under TCG
+CMDLINE = "console=ttyS0 panic=-1 baton.test=kexec-check"
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    return payload("linux")
+
+
+@pytest.fixture(scope="session")
+def initrds(tmp_path_factory, ):
+    d = tmp_path_factory.mktemp("initrd")
+    return build_initrds(d, payload("busybox"))
+
+
+@pytest.fixture
+def run_vm(tmp_path):
+    """run_vm(image, memory=512) -> a started Machine (stopped at the end)."""
+    machines = []
+
+    def start(image, memory=512):
+        work = tmp_path / ("vm%d" % len(machines))
+        work.mkdir()
+        m = Machine(work, [Drive(image, "disk", bootindex=0)], memory=memory)
+        machines.append(m)
+        return m.start()
+
+    yield start
+    for m in machines:
+        m.kill()
+
+
+def linux_config(key, options=CMDLINE):
+    return ("timeout 0\n"
+            "entry k\n"
+            "  title Debian\n"
+            "  %s /vmlinuz %s\n"
+            "  initrd /initrd-one.cpio\n"
+            "  initrd /initrd-two.cpio\n" % (key, options))
+
+
+def check_init(m, sums, memory_mib):
+    """Asserts what the init script printed and that the machine powered off."""
+    m.expect(r"INIT-MARKER start", timeout=BOOT_TIMEOUT)
+    got = m.expect(r"INIT cmdline=([^\r\n]*)").group(1).strip()
+    assert got == CMDLINE, "kernel command line %r, expected %r" % (got, CMDLINE)
+    for name, digest in sorted(sums.items()):
+        m.expect(r"INIT sha256 %s  /data/%s" % (digest, re.escape(name)))
+    m.expect(r"INIT efi_runtime=yes")
+    total_kib = int(m.expect(r"INIT MemTotal:\s+(\d+) kB").group(1))
+    # The kernel keeps some memory for itself; it must see most of the RAM,
+    # and above 4 GiB when there is RAM there.
+    assert total_kib > memory_mib * 1024 * 0.80, (
+        "MemTotal %d kB for %d MiB of RAM" % (total_kib, memory_mib))
+    m.expect(r"INIT-MARKER done")
+    m.not_seen(r"INIT dmesg:")
+    assert m.wait_exit(timeout=60) == 0
+
+
+@pytest.mark.parametrize("key,memory", [
+    ("linux", 512), ("linux", 6144), ("linux-efi", 512), ("linux-efi", 6144),
+])
+def test_debian_kernel(make_image, run_vm, kernel, initrds, key, memory):
+    first, second, sums = initrds
+    image = make_image(config=linux_config(key), tools=False, files={
+        "/vmlinuz": kernel, "/initrd-one.cpio": first,
+        "/initrd-two.cpio": second})
+    m = run_vm(image, memory=memory)
+    m.expect(r"Booting 'Debian'", timeout=60)
+    check_init(m, sums, memory)
+
+
+def fake_bzimage(version=0x020F, init_size=0x200000, xloadflags=0x3,
+                 payload_len=0x1000):
+    """A synthetic bzImage header with a tiny payload."""
+    setup_sects = 1
+    img = bytearray(512 * (setup_sects + 1) + payload_len)
+    img[0x1F1] = setup_sects
+    struct.pack_into("<H", img, 0x1FE, 0xAA55)
+    img[0x201] = 0x6A                        # header length
+    img[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", img, 0x206, version)
+    img[0x211] = 0x01                        # LOADED_HIGH
+    struct.pack_into("<I", img, 0x22C, 0x7FFFFFFF)
+    struct.pack_into("<I", img, 0x230, 0x200000)
+    img[0x234] = 1                           # relocatable
+    img[0x235] = 21
+    struct.pack_into("<H", img, 0x236, xloadflags)
+    struct.pack_into("<I", img, 0x238, 2047)
+    struct.pack_into("<I", img, 0x1F4, payload_len // 16)   # syssize
+    struct.pack_into("<Q", img, 0x258, 0x1000000)
+    struct.pack_into("<I", img, 0x260, init_size)
+    return bytes(img)
+
+
+def test_bad_kernels_return_to_menu(make_image, run_vm, kernel, initrds):
+    """Each bad input gives its message naming the file, and the menu goes on."""
+    first, _, _ = initrds
+    real = kernel.read_bytes()
+    entries = [
+        ("Not a kernel", "linux /notakernel.bin",
+         r"/notakernel\.bin: not a bzImage"),
+        ("Truncated", "linux /truncated.bin",
+         r"/truncated\.bin: .*(truncated|short|ends)"),
+        ("Too old", "linux /old.bin",
+         r"/old\.bin: .*2\.06.*(too old|2\.12)"),
+        ("No initrd", "linux /vmlinuz\n  initrd /missing.cpio",
+         r"/missing\.cpio: file not found"),
+        ("Long line", "linux /vmlinuz " + "x" * 3000,
+         r"command line is 30\d\d bytes.*2047"),
+        ("Too big", "linux /huge.bin",
+         r"/huge\.bin: .*(no room|does not fit|too big)"),
+    ]
+    conf = "timeout -1\n" + "".join(
+        "entry e%d\n  title %s\n  %s\n" % (n, title, body)
+        for n, (title, body, _) in enumerate(entries))
+    image = make_image(config=conf, files={
+        "/vmlinuz": kernel,
+        "/initrd-one.cpio": first,
+        "/notakernel.bin": b"just some text, not a kernel\n" * 100,
+        "/truncated.bin": real[:len(real) // 3],
+        "/old.bin": fake_bzimage(version=0x0206),
+        "/huge.bin": fake_bzimage(init_size=0x7F000000),
+    })
+    m = run_vm(image, memory=512)
+    m.expect(r"1\. Not a kernel", timeout=60)
+    for n, (title, _, message) in enumerate(entries):
+        m.send(str(n + 1))
+        m.expect(r"cannot boot '%s': %s" % (re.escape(title), message), timeout=60)
+    # The menu still works after all that: a good entry boots.
+    m.send("\x1b[A")
+    m.not_seen(r"INIT-MARKER")

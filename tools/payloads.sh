@@ -1,0 +1,79 @@
+#!/bin/sh
+# Fetch the real payloads the tests and benchmarks boot, from Debian's
+# archive, into a cache outside the clone (never into /boot), and print the
+# path of each one asked for.  Fetched once; later runs reuse the cache.
+#
+#   tools/payloads.sh linux|busybox|xen|systemd-boot|grub-efi ...
+#
+# The cache is $BATON_CACHE, else /var/cache/baton when writable, else
+# ~/.cache/baton.
+set -eu
+
+if [ -n "${BATON_CACHE:-}" ]; then
+	cache=$BATON_CACHE
+elif mkdir -p /var/cache/baton 2>/dev/null && [ -w /var/cache/baton ]; then
+	cache=/var/cache/baton
+else
+	cache=${HOME}/.cache/baton
+fi
+mkdir -p "$cache/debs"
+
+# The newest version of a package whose name matches a pattern.
+newest() {
+	apt-cache pkgnames "$1" 2>/dev/null | grep -E "^$1\$" | sort -V | tail -n 1
+}
+
+# Download package $1 into the cache (once); print the .deb's path.
+fetch_deb() {
+	deb=$(ls "$cache/debs/$1"_*.deb 2>/dev/null | head -n 1 || true)
+	if [ -z "$deb" ]; then
+		(cd "$cache/debs" && { apt-get download "$1" >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null && apt-get download "$1" >/dev/null; }; })
+		deb=$(ls "$cache/debs/$1"_*.deb | head -n 1)
+	fi
+	echo "$deb"
+}
+
+# Unpack the members matching $3 of package $1 into $cache/$2 (once).
+unpack() {
+	if [ ! -e "$cache/$2/.done" ]; then
+		deb=$(fetch_deb "$1")
+		rm -rf "$cache/$2"
+		mkdir -p "$cache/$2"
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$cache/$2" --wildcards "$3"
+		touch "$cache/$2/.done"
+	fi
+}
+
+for what in "$@"; do
+	case $what in
+	linux)
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+			sed -n 's/.*Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1)
+		[ -n "$pkg" ] || pkg=$(newest 'linux-image-6\.1\.[0-9]+-[0-9]+-amd64')
+		[ -n "$pkg" ] || { echo "payloads: no linux-image-6.1.*-amd64 in the archive" >&2; exit 1; }
+		unpack "$pkg" linux './boot/vmlinuz-*'
+		ls "$cache"/linux/boot/vmlinuz-* | head -n 1
+		;;
+	busybox)
+		unpack busybox-static busybox './bin/busybox'
+		echo "$cache/busybox/bin/busybox"
+		;;
+	xen)
+		unpack xen-hypervisor-4.17-amd64 xen './boot/xen-*'
+		ls "$cache"/xen/boot/xen-4.17-amd64.gz
+		;;
+	systemd-boot)
+		unpack systemd-boot-efi systemd-boot './usr/lib/systemd/boot/efi/*'
+		echo "$cache/systemd-boot/usr/lib/systemd/boot/efi/systemd-bootx64.efi"
+		;;
+	grub-efi)
+		unpack grub-efi-amd64-bin grub './usr/lib/grub/x86_64-efi/*'
+		echo "$cache/grub/usr/lib/grub/x86_64-efi"
+		;;
+	*)
+		echo "payloads: unknown payload '$what'" >&2
+		exit 2
+		;;
+	esac
+done
