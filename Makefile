@@ -60,10 +60,14 @@ TESTEFI     := $(patsubst tests/efi/%.c,$(BUILD)/%.efi,$(TESTEFI_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test clean
+.PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test bench clean
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img
+all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img \
+	$(BUILD)/probe/probe-linux.bzImage
+
+# Probe kernels: tiny kernels that report the machine state they got.
+include tests/probe/probe.mk
 
 # Install missing Debian packages (or print the apt-get line when not root).
 deps: $(DEPS_STAMP)
