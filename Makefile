@@ -102,20 +102,39 @@ $(BUILD)/testefi/%.o: tests/efi/%.c $(HEADERS) | $(DEPS_STAMP)
 $(BUILD)/%.so: $(BUILD)/testefi/%.o
 	ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
 
-# --- images ------------------------------------------------------------------
+# --- images ---------------------------------------------------------------
+# The demo: baton, its config and submenu, hello.efi, a Debian kernel with a
+# busybox initramfs (fetched once into a cache outside the clone by
+# tools/payloads.sh) and the probe kernel.
 DEMO_FILES := $(wildcard iso/demo/*)
+DEMO_DIR   := $(BUILD)/demo
+DEMO_ARGS  := -e $(BUILD)/baton.efi -c iso/demo/baton.conf \
+	-f iso/demo/more.conf=/demo/more.conf \
+	-f $(BUILD)/hello.efi=/EFI/tools/hello.efi \
+	-f iso/demo/hello.txt=/EFI/tools/hello.txt \
+	-f $(DEMO_DIR)/vmlinuz=/boot/vmlinuz \
+	-f $(DEMO_DIR)/initrd.cpio=/boot/initrd.cpio \
+	-f $(BUILD)/probe/probe-linux.bzImage=/boot/probe.bzImage
+DEMO_DEPS  := $(BUILD)/baton.efi $(TESTEFI) $(DEMO_FILES) iso/baton-mkimage \
+	$(DEMO_DIR)/vmlinuz $(DEMO_DIR)/initrd.cpio $(BUILD)/probe/probe-linux.bzImage
+
 iso: $(BUILD)/baton.iso
 usb: $(BUILD)/baton-usb.img
 
-$(BUILD)/baton.iso: $(BUILD)/baton.efi $(TESTEFI) $(DEMO_FILES) iso/baton-mkimage
-	iso/baton-mkimage -e $(BUILD)/baton.efi -c iso/demo/baton.conf \
-		-f iso/demo/more.conf=/demo/more.conf \
-		-f $(BUILD)/hello.efi=/EFI/tools/hello.efi -o $@
+$(DEMO_DIR)/vmlinuz: tools/payloads.sh | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	cp "$$(tools/payloads.sh linux)" $@
 
-$(BUILD)/baton-usb.img: $(BUILD)/baton.efi $(TESTEFI) $(DEMO_FILES) iso/baton-mkimage
-	iso/baton-mkimage -e $(BUILD)/baton.efi -c iso/demo/baton.conf \
-		-f iso/demo/more.conf=/demo/more.conf \
-		-f $(BUILD)/hello.efi=/EFI/tools/hello.efi -o $@
+$(DEMO_DIR)/initrd.cpio: tools/payloads.sh tools/mkinitramfs.py iso/demo/init | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(PYTHON) tools/mkinitramfs.py $@ bin/ "bin/busybox=$$(tools/payloads.sh busybox)" bin/sh=@symlink:busybox \
+		init=iso/demo/init
+
+$(BUILD)/baton.iso: $(DEMO_DEPS)
+	iso/baton-mkimage $(DEMO_ARGS) -o $@
+
+$(BUILD)/baton-usb.img: $(DEMO_DEPS)
+	iso/baton-mkimage $(DEMO_ARGS) -o $@
 
 run: all
 	tools/qemu-run $(BUILD)/baton.iso
