@@ -146,6 +146,9 @@ int baton_main(struct fw *fw)
 	}
 	if (!rc)
 		rc = config_finish(&cfg);
+	if (!rc && cfg.bls)
+		rc = config_diag(&cfg, "bls yes: this build of baton does not read "
+				 "Boot Loader Specification entries yet");
 	if (!rc) {
 		print_diags(&s, &cfg);
 		rc = run_menu(&s, &cfg, "baton " BATON_VERSION, false);

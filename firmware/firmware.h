@@ -96,6 +96,18 @@ void fw_free_pages(struct fw *fw, uint64_t addr, uint64_t npages);
 /* The memory map now (out->r: bt_free()).  Returns 0, BT_ENOMEM or BT_EIO. */
 int fw_memmap(struct fw *fw, struct memmap *out);
 
+/*
+ * The raw UEFI memory map now (descriptors desc_size apart) into buf.
+ * BT_ETOOBIG when cap is too small.  For kernels entered with boot services
+ * still running.
+ */
+int fw_memmap_raw(struct fw *fw, void *buf, size_t cap, size_t *size,
+		  size_t *desc_size, uint32_t *desc_version);
+
+/* baton's own image handle, for kernels entered with boot services
+ * running (they call the firmware themselves). */
+uint64_t fw_image_handle(struct fw *fw);
+
 /* What a kernel is told about the platform. */
 struct fw_platform {
 	uint64_t systab;	/* EFI system table */

@@ -187,3 +187,10 @@ void machine_kexec(const struct kexec_control *kc)
 	tramp(kc->area + CTL_HANDOFF);
 	machine_panic("the trampoline returned");
 }
+
+void machine_enter_efi64(struct fw *fw, uint64_t entry, uint32_t magic,
+			 uint64_t info)
+{
+	__asm__ volatile("jmp *%2" : : "a"(magic), "b"(info), "r"(entry) : "memory");
+	__builtin_unreachable();
+}

@@ -65,6 +65,14 @@ void machine_disturb_irqs(const struct kexec_control *kc);
 /* Jump to the trampoline, which copies the segments and enters ki. */
 __attribute__((noreturn)) void machine_kexec(const struct kexec_control *kc);
 
+/*
+ * Enter a kernel at its 64-bit EFI entry point with boot services still
+ * running (Multiboot 2's EFI amd64 state): EAX = magic, RBX = info, the
+ * firmware's page tables, stack and interrupt state.  Never returns.
+ */
+__attribute__((noreturn)) void machine_enter_efi64(struct fw *fw, uint64_t entry,
+						   uint32_t magic, uint64_t info);
+
 /* After ExitBootServices: print msg on COM1 and reset the machine. */
 __attribute__((noreturn)) void machine_panic(const char *msg);
 

@@ -174,3 +174,23 @@ int fw_exit_boot_services(struct fw *fw, void *map_buf, size_t map_cap,
 	cb(ctx, map_buf, size, dsize, dver);
 	return 0;
 }
+
+int fw_memmap_raw(struct fw *fw, void *buf, size_t cap, size_t *size,
+		  size_t *desc_size, uint32_t *desc_version)
+{
+	UINTN n = cap, key, dsize;
+	UINT32 dver;
+	EFI_STATUS s = fw->bs->GetMemoryMap(&n, buf, &key, &dsize, &dver);
+
+	if (s != EFI_SUCCESS)
+		return efi_error(s);
+	*size = n;
+	*desc_size = dsize;
+	*desc_version = dver;
+	return 0;
+}
+
+uint64_t fw_image_handle(struct fw *fw)
+{
+	return (uintptr_t)fw->image;
+}

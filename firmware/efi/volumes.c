@@ -316,10 +316,29 @@ static struct efi_volume *volume_new(struct fw *fw, EFI_HANDLE h, size_t index)
 	return v;
 }
 
+/*
+ * Connect every driver to every device.  A firmware boot manager connects
+ * only the devices in its boot order, so without this a second disk may
+ * have no file system for label=, uuid= or partuuid= to find.
+ */
+static void connect_all(struct fw *fw)
+{
+	EFI_HANDLE *handles = NULL;
+	UINTN n = 0, i;
+
+	if (fw->bs->LocateHandleBuffer(AllHandles, NULL, NULL, &n, &handles) != EFI_SUCCESS)
+		return;
+	for (i = 0; i < n; i++)
+		fw->bs->ConnectController(handles[i], NULL, NULL, TRUE);
+	fw->bs->FreePool(handles);
+}
+
 int efi_volumes_init(struct fw *fw)
 {
 	EFI_HANDLE *handles = NULL;
 	UINTN n = 0, i;
+
+	connect_all(fw);
 
 	fw->fs.vols = NULL;
 	fw->fs.n_vols = 0;

@@ -48,6 +48,16 @@ void machine_kexec(const struct kexec_control *kc)
 	longjmp(*kc->fw->kexec_jmp, 1);
 }
 
+void machine_enter_efi64(struct fw *fw, uint64_t entry, uint32_t magic,
+			 uint64_t info)
+{
+	host_trace(fw, "enter-efi64");
+	fw->handed.entry = entry;
+	fw->handed.regs.rax = magic;
+	fw->handed.regs.rbx = info;
+	longjmp(*fw->kexec_jmp, 1);
+}
+
 void machine_panic(const char *msg)
 {
 	fprintf(stderr, "machine_panic: %s\n", msg);
