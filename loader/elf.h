@@ -19,7 +19,7 @@ struct elf_segment {
 
 struct elf_image {
 	unsigned bits;		/* 32 or 64 */
-	uint64_t entry;
+	uint64_t entry;		/* physical: e_entry moved as its segment */
 	struct elf_segment seg[ELF_MAX_SEGMENTS];	/* PT_LOAD, memsz > 0 */
 	size_t n;
 	uint64_t shoff;		/* section header table: file offset, */

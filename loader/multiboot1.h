@@ -92,7 +92,9 @@ size_t mb1_info_size(const struct mb1_info_args *a, size_t max_map_entries);
  * base; u64 length; u32 type}, types 1 RAM, 3 ACPI reclaim, 4 NVS, 5 bad, 2
  * other reserved; sorted, adjacent same-type runs merged), cmdline (2),
  * modules (3), ELF sections (5), boot_loader_name (9), framebuffer (12).
- * Returns 0, or BT_ETOOBIG if cap is too small.  Never allocates.
+ * Returns 0, BT_EINVAL for a malformed map (desc_size < 40, size not a
+ * multiple of it, a region past 2^64), or BT_ETOOBIG if cap is too small.
+ * Never allocates.
  */
 int mb1_build_info(uint8_t *buf, uint32_t phys, size_t cap,
 		   const struct mb1_info_args *a, const void *map, size_t size,
