@@ -95,8 +95,10 @@ size_t mb2_info_size(const struct mb2_info_args *a, size_t max_map_entries,
  * ACPI old/new RSDP copy (14/15), EFI memory map (17: descr_size,
  * descr_version, the raw map), EFI boot services not terminated (18), EFI
  * 64-bit image handle (20), load base address (21), end (0).  map is the raw
- * UEFI map (final, or current when boot services keep running).  Returns 0
- * or BT_ETOOBIG.  Never allocates.
+ * UEFI map (final, or current when boot services keep running).  Returns 0,
+ * BT_EINVAL for a malformed map (as memmap_from_uefi: desc_size < 40, size
+ * not a multiple of it, a region reaching 2^64), or BT_ETOOBIG.  Never
+ * allocates.
  */
 int mb2_build_info(uint8_t *buf, size_t cap, const struct mb2_info_args *a,
 		   const void *map, size_t size, size_t desc_size,
