@@ -11,26 +11,86 @@
  */
 #include <limits.h>
 #include "menu/menu.h"
+#include "menu/screen.h"
 #include "lib/error.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
 
-/* Fixed rows around the list: heading, blank, blank, status, help. */
-#define FIXED_ROWS 5
-/* Note rows always kept, so a long menu cannot push the config's
+/* Fixed rows: heading, blank, blank after the list, help. */
+#define FIXED_ROWS 4
+/* Item rows kept however long the messages are, unless the screen is
+ * tiny: with fewer the list could not scroll with its markers. */
+#define MIN_LIST_ROWS 3
+/* Notes whose rows are always kept (the last of them becomes the count
+ * when there are more), so a long menu cannot push the config's
  * diagnostics off the screen. */
-#define MIN_NOTE_ROWS 3
+#define MIN_NOTES 3
 
-/* Rows the list gets: what is left after the fixed rows and the reserved
- * note rows, but no more than the items need (one row says "no entries"). */
-static unsigned list_rows(const struct menu_params *p)
+static size_t min_size(size_t a, size_t b)
 {
-	size_t notes = p->n_notes < MIN_NOTE_ROWS ? p->n_notes : MIN_NOTE_ROWS;
-	size_t fixed = FIXED_ROWS + notes;
-	size_t room = p->rows > fixed ? p->rows - fixed : 0;
-	size_t want = p->n_items ? p->n_items : 1;
+	return a < b ? a : b;
+}
 
-	return (unsigned)(room < want ? room : want);
+/* Take up to want of the *left rows that are free; returns what it got. */
+static size_t take(size_t *left, size_t want)
+{
+	size_t got = min_size(*left, want);
+
+	*left -= got;
+	return got;
+}
+
+/* Rows note i needs on m's screen. */
+static size_t note_rows(const struct menu *m, size_t i)
+{
+	return screen_wrap_rows(m->p.notes[i], NULL, m->p.cols);
+}
+
+/* Rows always kept for the notes: the first MIN_NOTES whole, or when there
+ * are more, the first MIN_NOTES - 1 and the row that counts the rest. */
+static size_t notes_reserve(const struct menu *m)
+{
+	size_t n = m->p.n_notes, keep = min_size(n, MIN_NOTES), rows = 0, i;
+
+	if (n > MIN_NOTES)
+		keep--;
+	for (i = 0; i < keep; i++)
+		rows += note_rows(m, i);
+	return n > keep ? rows + 1 : rows;
+}
+
+/*
+ * How many notes are drawn whole in l->notes_rows: all when they fit, else
+ * as many as leave a row for the count.  Stops at the first that does not
+ * fit, so the count is of the notes after the shown ones.
+ */
+static size_t notes_shown(const struct menu *m, const struct menu_layout *l)
+{
+	size_t n = m->p.n_notes, left = l->notes_rows, rest = 0, i, h;
+
+	if (!left)
+		return 0;
+	for (i = 0; i < n; i++)
+		rest += note_rows(m, i);
+	for (i = 0; i < n && rest > left; i++) {
+		h = note_rows(m, i);
+		if (h >= left)
+			break;
+		left -= h;
+		rest -= h;
+	}
+	return rest <= left ? n : i;
+}
+
+/* Rows the status message needs (its row is kept blank when there is
+ * none, so the notes do not jump when one appears). */
+static size_t status_need(const struct menu *m)
+{
+	const char *head, *tail;
+
+	if (!menu_status_text(m, &head, &tail))
+		return 1;
+	return screen_wrap_rows(head, tail, m->p.cols);
 }
 
 /*
@@ -63,23 +123,43 @@ static void list_window(const struct menu *m, size_t top, struct menu_layout *l)
 void menu_layout(const struct menu *m, size_t top, struct menu_layout *l)
 {
 	unsigned rows = m->p.rows;
+	size_t left = rows > FIXED_ROWS ? rows - FIXED_ROWS : 0;
+	size_t want = m->p.n_items ? m->p.n_items : 1;	/* or "no entries" */
+	size_t list, status;
+
+	/* In order of priority; see menu.h. */
+	status = take(&left, 1);
+	list = take(&left, min_size(want, MIN_LIST_ROWS));
+	status += take(&left, status_need(m) - 1);
+	take(&left, notes_reserve(m));
+	list += take(&left, want - list);
 
 	l->list_row = 2;
-	l->list_rows = list_rows(&m->p);
+	l->list_rows = (unsigned)list;
 	l->status_row = l->list_row + l->list_rows + 1;
-	l->notes_row = l->status_row + 1;
+	l->status_rows = (unsigned)status;
+	l->notes_row = l->status_row + l->status_rows;
 	l->help_row = rows ? rows - 1 : 0;
 	l->notes_rows = l->help_row > l->notes_row ? l->help_row - l->notes_row : 0;
+	l->notes_shown = notes_shown(m, l);
 	list_window(m, top, l);
 }
 
-/* Whether the selection is shown when the list starts at top. */
-static bool sel_visible(const struct menu *m, size_t top)
+/* Whether the selection is shown when the list starts at top; l is m's
+ * layout, its window moved to top. */
+static bool sel_visible(const struct menu *m, struct menu_layout *l,
+			size_t top)
 {
-	struct menu_layout l;
+	list_window(m, top, l);
+	return m->sel >= top && m->sel < top + l->shown;
+}
 
-	menu_layout(m, top, &l);
-	return m->sel >= top && m->sel < top + l.shown;
+/* Whether the list starting at top shows the last item; l as above. */
+static bool end_visible(const struct menu *m, struct menu_layout *l,
+			size_t top)
+{
+	list_window(m, top, l);
+	return top + l->shown == m->p.n_items;
 }
 
 /*
@@ -87,21 +167,34 @@ static bool sel_visible(const struct menu *m, size_t top)
  * at the lowest top that could work (a window never shows more than
  * list_rows items) and steps on; the markers cost at most two rows, so this
  * takes a few steps at most, and top == sel always shows sel.
+ *
+ * The list's height depends on the selection (its error is the status) and
+ * on the status, so this runs whenever either changes.  When the list grew
+ * back, top also moves up as long as the last item stays shown: the rows
+ * under it would be empty while items above are hidden.  A window that
+ * shows the last item from below sel also shows sel.
  */
 static void scroll_to_sel(struct menu *m)
 {
-	unsigned rows = list_rows(&m->p);
+	struct menu_layout l;
 	size_t t;
 
-	if (m->sel < m->top || !rows || !m->p.n_items) {
+	menu_layout(m, m->top, &l);
+	if (!m->p.n_items || !l.list_rows) {
 		m->top = m->sel;
 		return;
 	}
-	t = m->sel + 1 > rows ? m->sel + 1 - rows : 0;
-	if (t < m->top)
-		t = m->top;
-	while (t < m->sel && !sel_visible(m, t))
-		t++;
+	if (m->sel < m->top) {
+		t = m->sel;
+	} else {
+		t = m->sel + 1 > l.list_rows ? m->sel + 1 - l.list_rows : 0;
+		if (t < m->top)
+			t = m->top;
+		while (t < m->sel && !sel_visible(m, &l, t))
+			t++;
+	}
+	while (t > 0 && end_visible(m, &l, t - 1))
+		t--;
 	m->top = t;
 }
 
@@ -172,6 +265,8 @@ int menu_set_status(struct menu *m, const char *msg)
 	}
 	bt_free(m->status);
 	m->status = copy;
+	/* The message's rows may have taken the selection's. */
+	scroll_to_sel(m);
 	return 0;
 }
 
@@ -231,9 +326,10 @@ static enum menu_result list_char(struct menu *m, uint32_t ch)
 /* Rows a page key moves: the list's height. */
 static size_t page(const struct menu *m)
 {
-	unsigned rows = list_rows(&m->p);
+	struct menu_layout l;
 
-	return rows ? rows : 1;
+	menu_layout(m, m->top, &l);
+	return l.list_rows ? l.list_rows : 1;
 }
 
 /* A key while the list is shown.  A message from the last action is

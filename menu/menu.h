@@ -80,21 +80,39 @@ bool menu_counting(const struct menu *m);
 /*
  * Where the parts of the menu go on its p.cols x p.rows screen.  Scrolling
  * (menu.c) and drawing (render.c) both use menu_layout(), so they agree on
- * which items are visible.  On tiny screens some rows lie past the bottom.
+ * which items are visible and on how many rows the wrapped messages take.
+ *
+ * The rows between the heading (and a blank row) and the help row are
+ * shared in this order: the status gets one row, the list up to three, the
+ * status the rest of its wrapped text, the first three notes their rows,
+ * the list what its items want, the notes what is left.  So the list keeps
+ * three rows unless the screen is tiny, and on tiny screens some rows lie
+ * past the bottom.
  */
 struct menu_layout {
 	unsigned list_row, list_rows;	/* the item list: first row, row count */
-	unsigned status_row;
+	unsigned status_row, status_rows;	/* the status message; rows
+					 * past status_rows are not shown */
 	unsigned notes_row, notes_rows;	/* rows the notes may use */
+	size_t notes_shown;		/* notes drawn whole from notes_row; if
+					 * fewer than n_notes and notes_rows > 0,
+					 * the row after them counts the rest */
 	unsigned help_row;		/* the last row */
 	bool more_above, more_below;	/* list's first/last row is a marker */
 	size_t shown;			/* items shown, starting at top */
 };
 
-/* Lay out m's screen as if its first shown item were top. */
+/* Lay out m's screen as if its first shown item were top.  Allocates
+ * nothing; the status depends on m->sel and m->status. */
 void menu_layout(const struct menu *m, size_t top, struct menu_layout *l);
 /* Code points available for item i's title on its row (suffix excluded);
  * in render.c, which decides the row's format. */
 size_t menu_title_room(const struct menu *m, size_t i);
+/* The message under the list, as a head and a tail shown one after the
+ * other (the layout measures it without joining them): the selection's
+ * error when it cannot boot, else the status.  False when there is none
+ * (then both are NULL).  In render.c, which decides the wording. */
+bool menu_status_text(const struct menu *m, const char **head,
+		      const char **tail);
 
 #endif

@@ -128,35 +128,73 @@ static int render_list(const struct menu *m, struct screen *s,
 	return 0;
 }
 
-/* The selection's error if it cannot boot, else the status message. */
-static int render_status(const struct menu *m, struct screen *s,
-			 const struct menu_layout *l)
+/* Here rather than in menu.c because the wording is decided here; the
+ * layout asks for it to know how many rows the message takes. */
+bool menu_status_text(const struct menu *m, const char **head,
+		      const char **tail)
 {
 	const char *error = m->p.n_items ? m->p.items[m->sel].error : NULL;
 
-	if (error)
-		return put_owned(s, l->status_row,
-				 fmt_alloc("cannot boot: %s", error));
-	return m->status ? put(s, l->status_row, m->status) : 0;
+	*head = *tail = NULL;
+	if (error) {
+		*head = "cannot boot: ";
+		*tail = error;
+	} else if (m->status) {
+		*tail = m->status;
+	}
+	return *tail != NULL;
 }
 
-/* As many notes as fit; when some do not, the last row counts them. */
+/* Head then tail wrapped to m's width, on at most max rows from *r;
+ * *r is moved past the rows drawn. */
+static int render_wrapped(const struct menu *m, struct screen *s,
+			  unsigned *r, size_t max, const char *head,
+			  const char *tail)
+{
+	struct screen_wrap w;
+	struct screen_wrap_row row;
+	int err = 0;
+
+	screen_wrap_start(&w, head, tail, m->p.cols);
+	while (!err && w.rows < max && screen_wrap_next(&w, &row))
+		err = put_owned(s, (*r)++,
+				fmt_alloc("%*s%.*s%.*s", (int)row.indent, "",
+					  (int)row.len[0], row.text[0],
+					  (int)row.len[1], row.text[1]));
+	return err;
+}
+
+/* The selection's error if it cannot boot, else the status message, over
+ * the rows the layout gave it. */
+static int render_status(const struct menu *m, struct screen *s,
+			 const struct menu_layout *l)
+{
+	const char *head, *tail;
+	unsigned r = l->status_row;
+
+	if (!menu_status_text(m, &head, &tail))
+		return 0;
+	return render_wrapped(m, s, &r, l->status_rows, head, tail);
+}
+
+/* The notes the layout has room for, each whole; when some do not fit, the
+ * row after the last one counts them. */
 static int render_notes(const struct menu *m, struct screen *s,
 			const struct menu_layout *l)
 {
-	size_t n = m->p.n_notes, fit = l->notes_rows, i;
+	size_t n = m->p.n_notes, i, left = n - l->notes_shown;
+	unsigned r = l->notes_row;
 	int err;
 
-	if (n > fit)
-		fit = fit ? fit - 1 : 0;
-	for (i = 0; i < n && i < fit; i++)
-		if ((err = put(s, l->notes_row + (unsigned)i, m->p.notes[i])))
+	/* The layout made room for each of these whole. */
+	for (i = 0; i < l->notes_shown; i++)
+		if ((err = render_wrapped(m, s, &r, SIZE_MAX, NULL,
+					  m->p.notes[i])))
 			return err;
-	if (i == n || !l->notes_rows)
+	if (!left || !l->notes_rows)
 		return 0;
-	/* At least two are left over: a row that could hold one holds it. */
-	return put_owned(s, l->notes_row + (unsigned)i,
-			 fmt_alloc("(%zu more messages)", n - i));
+	return put_owned(s, r, fmt_alloc("(%zu more message%s)", left,
+					  left == 1 ? "" : "s"));
 }
 
 /* The keys that do something here, or the countdown while it runs. */

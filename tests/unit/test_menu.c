@@ -777,21 +777,34 @@ static void test_broken_item(void **state)
 	press(f, KEY_DOWN);
 	draw(f);
 	assert_row(f, 3, "> 2. Entry 2 [cannot boot]");
-	assert_row(f, 6, "cannot boot: vmlinuz: not a bzImage (no HdrS signature at 0x");
+	/* 65 code points on 60 columns: wrapped, the end on its own row. */
+	assert_row(f, 6, "cannot boot: vmlinuz: not a bzImage (no HdrS signature at");
+	assert_row(f, 7, "  0x202)");
 	/* The error wins over a status message. */
 	assert_int_equal(menu_set_status(&f->m, "something else"), 0);
 	draw(f);
-	assert_row(f, 6, "cannot boot: vmlinuz: not a bzImage (no HdrS signature at 0x");
+	assert_row(f, 6, "cannot boot: vmlinuz: not a bzImage (no HdrS signature at");
+	assert_row(f, 7, "  0x202)");
 	/* Enter still boots: the caller shows the error and comes back. */
 	assert_int_equal(press(f, KEY_ENTER), MENU_BOOT);
 	assert_int_equal(f->m.sel, 1);
 	press(f, KEY_DOWN);
 	draw(f);
 	assert_row(f, 6, "");
+	assert_row(f, 7, "");
 	fx_free(f);
 }
 
 static const char long_title[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/* Long messages, as baton really writes them. */
+#define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+static const char sha_error[] =
+	"/boot/vmlinuz: SHA-256 mismatch (expected " HEX_A ", got " HEX_B ")";
+static const char conf_note[] =
+	"/EFI/BOOT/baton.conf:12: entry 'x' has no efi, linux, linux-efi, "
+	"multiboot, multiboot2, menu or action line";
 
 static void test_long_title_cut(void **state)
 {
@@ -900,18 +913,23 @@ static void test_notes_fit(void **state)
 	fx_free(f);
 }
 
-static void test_notes_cut_to_cols(void **state)
+static void test_notes_wrap_to_cols(void **state)
 {
 	static const char *const notes[] = {
 		"a very long diagnostic line that does not fit",
+		"next",
 	};
 	struct fx *f = fx_new(3, 20, 12);
 
 	f->p.notes = notes;
-	f->p.n_notes = 1;
+	f->p.n_notes = 2;
 	start(f);
 	draw(f);
-	assert_row(f, 7, "a very long diagnost");
+	assert_row(f, 7, "a very long");
+	assert_row(f, 8, "  diagnostic line");
+	assert_row(f, 9, "  that does not fit");
+	assert_row(f, 10, "next");
+	assert_row(f, 11, "Enter: boot  e: edit");
 	fx_free(f);
 }
 
@@ -1011,9 +1029,12 @@ static void test_empty_menu(void **state)
 	fx_free(f);
 }
 
-/* Every row fits its width and the highlight, when set, is a list row. */
+/* Every row fits its width and the highlight, when set, is a list row;
+ * the layout's parts do not overlap, and the list keeps three rows when
+ * the screen has them. */
 static void check_tiny(struct fx *f)
 {
+	struct menu_layout l;
 	unsigned r;
 
 	assert_int_equal(menu_render(&f->m, &f->s), 0);
@@ -1022,11 +1043,21 @@ static void check_tiny(struct fx *f)
 	assert_true(f->s.highlight < (int)f->s.rows);
 	assert_true(f->s.cursor_row < (int)f->s.rows);
 	assert_true(f->s.cursor_col <= (int)f->s.cols);
+	menu_layout(&f->m, f->m.top, &l);
+	assert_true(l.notes_shown <= f->p.n_notes);
+	if (f->s.rows >= 5) {
+		assert_true(l.status_row + l.status_rows <= l.help_row);
+		assert_true(l.notes_row + l.notes_rows <= l.help_row);
+	}
+	if (f->s.rows >= 8)	/* 4 fixed rows, a status row, 3 items */
+		assert_true(l.list_rows >= 3);
 }
 
-static void test_tiny_screens(void **state)
+/* Drive a 40-item menu with item 2 broken (error) and the notes through
+ * keys and the editor on every screen up to 12 x 14. */
+static void tiny_sweep(const char *error, const char *const *notes,
+		       size_t n_notes)
 {
-	static const char *const notes[] = { "n1", "n2", "n3", "n4" };
 	static const enum key_code keys[] = {
 		KEY_DOWN, KEY_END, KEY_RIGHT, KEY_RIGHT, KEY_PGUP, KEY_DOWN,
 		KEY_PGDN, KEY_UP, KEY_HOME, KEY_RIGHT,
@@ -1039,10 +1070,10 @@ static void test_tiny_screens(void **state)
 			struct fx *f = fx_new(40, cols, rows);
 
 			f->items[0].title = long_title;
-			f->items[1].error = "broken";
+			f->items[1].error = error;
 			f->items[1].title = long_title;
 			f->p.notes = notes;
-			f->p.n_notes = 4;
+			f->p.n_notes = n_notes;
 			f->p.timeout_s = 3;
 			start(f);
 			check_tiny(f);
@@ -1057,9 +1088,24 @@ static void test_tiny_screens(void **state)
 			check_tiny(f);
 			press(f, KEY_HOME);
 			check_tiny(f);
+			press(f, KEY_ESC);
+			assert_int_equal(menu_set_status(&f->m, conf_note), 0);
+			check_tiny(f);
 			fx_free(f);
 		}
 	}
+}
+
+static void test_tiny_screens(void **state)
+{
+	static const char *const notes[] = { "n1", "n2", "n3", "n4" };
+	static const char *const long_notes[] = {
+		conf_note, "n2", conf_note, "a\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 b",
+	};
+
+	tiny_sweep("broken", notes, 4);
+	tiny_sweep(sha_error, long_notes, 4);
+	tiny_sweep(sha_error, long_notes, 1);
 }
 
 static void test_layout(void **state)
@@ -1072,7 +1118,10 @@ static void test_layout(void **state)
 	assert_int_equal(l.list_row, 2);
 	assert_int_equal(l.list_rows, 20);
 	assert_int_equal(l.status_row, 23);
+	assert_int_equal(l.status_rows, 1);	/* kept blank for a message */
+	assert_int_equal(l.notes_row, 24);
 	assert_int_equal(l.notes_rows, 0);
+	assert_int_equal(l.notes_shown, 0);
 	assert_int_equal(l.help_row, 24);
 	assert_false(l.more_above);
 	assert_true(l.more_below);
@@ -1087,6 +1136,445 @@ static void test_layout(void **state)
 	assert_int_equal(l.shown, 19);
 	assert_int_equal(menu_title_room(&f->m, 0), 80 - 6);
 	fx_free(f);
+}
+
+/* --- wrapped messages ----------------------------------------------------- */
+
+/* Code points in the first n bytes of s. */
+static size_t width_n(const char *s, size_t n)
+{
+	size_t w = 0, i = 0;
+
+	while (i < n) {
+		i += utf8_offset(s + i, 1);
+		w++;
+	}
+	return w;
+}
+
+/*
+ * Rows from r hold msg wrapped to the screen's width: every row fits, rows
+ * after the first are indented by two, a row ends before a space only when
+ * the next word would not have fitted and elsewhere only when it is full,
+ * and the rows put back together give msg.  Returns the row after it.
+ */
+static unsigned assert_wrapped(struct fx *f, unsigned r, const char *msg)
+{
+	unsigned first = r, cols = f->s.cols;
+	size_t pos = 0, len = strlen(msg);
+
+	for (; r == first || pos < len; r++) {
+		const char *row, *text;
+		size_t n;
+
+		assert_true(r < f->s.rows);
+		row = text = ROW(f, r);
+		assert_true(utf8_width(row) <= cols);
+		if (r > first) {
+			const char *prev = ROW(f, r - 1);
+
+			assert_memory_equal(row, "  ", 2);
+			text += 2;
+			if (msg[pos] == ' ') {
+				size_t word = strcspn(text, " ");
+
+				assert_true(utf8_width(prev) + 1 +
+					    width_n(text, word) > cols);
+				pos++;
+			} else {
+				assert_int_equal(utf8_width(prev), cols);
+			}
+		}
+		n = strlen(text);
+		assert_true(n > 0 || len == 0);
+		assert_true(n <= len - pos);
+		assert_memory_equal(text, msg + pos, n);
+		pos += n;
+	}
+	return r;
+}
+
+/* The screen's notes: the ones the layout shows, each wrapped whole, then
+ * the count of the rest.  Returns the row after them. */
+static unsigned assert_notes(struct fx *f, const struct menu_layout *l)
+{
+	unsigned r = l->notes_row;
+	size_t i, left = f->p.n_notes - l->notes_shown;
+	char want[48];
+
+	for (i = 0; i < l->notes_shown; i++)
+		r = assert_wrapped(f, r, f->p.notes[i]);
+	if (left) {
+		snprintf(want, sizeof(want), "(%zu more message%s)", left,
+			 left == 1 ? "" : "s");
+		assert_row(f, r++, want);
+	}
+	assert_true(r <= l->help_row);
+	return r;
+}
+
+static void test_status_wraps(void **state)
+{
+	struct fx *f = fx_new(3, 80, 25);
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "cannot boot 'Debian': %s", sha_error);
+	start(f);
+	assert_int_equal(menu_set_status(&f->m, msg), 0);
+	draw(f);
+	assert_row(f, 4, "  3. Entry 3");
+	assert_row(f, 5, "");
+	assert_row(f, 6, "cannot boot 'Debian': /boot/vmlinuz: SHA-256 mismatch (expected");
+	assert_row(f, 7, "  " HEX_A ", got");
+	assert_row(f, 8, "  " HEX_B ")");
+	assert_int_equal(assert_wrapped(f, 6, msg), 9);
+	assert_blank(f, 9, 23);
+	assert_row(f, 24, "Enter: boot  e: edit");
+	fx_free(f);
+}
+
+static void test_status_breaks_long_words(void **state)
+{
+	struct fx *f = fx_new(3, 40, 25);
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "cannot boot 'Debian': %s", sha_error);
+	start(f);
+	assert_int_equal(menu_set_status(&f->m, msg), 0);
+	draw(f);
+	assert_row(f, 6, "cannot boot 'Debian': /boot/vmlinuz:");
+	assert_row(f, 7, "  SHA-256 mismatch (expected");
+	/* 64 hex digits do not fit anywhere: cut where the row is full. */
+	assert_row(f, 8, "  0123456789abcdef0123456789abcdef012345");
+	assert_row(f, 9, "  6789abcdef0123456789abcdef, got");
+	assert_int_equal(assert_wrapped(f, 6, msg), 12);
+	assert_row(f, 12, "");
+	fx_free(f);
+}
+
+static void test_status_wraps_utf8(void **state)
+{
+	static const char msg[] =
+		"Pr\xc3\xbc" "fsumme f\xc3\xbcr \xe2\x80\x9evmlinuz\xe2\x80\x9c "
+		"stimmt nicht \xc3\xbc" "berein: "
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9";
+	struct fx *f = fx_new(3, 10, 25);
+
+	start(f);
+	assert_int_equal(menu_set_status(&f->m, msg), 0);
+	draw(f);
+	/* Counted in code points: "Prüfsumme" is 9 of them, 10 bytes. */
+	assert_row(f, 6, "Pr\xc3\xbc" "fsumme");
+	assert_row(f, 7, "  f\xc3\xbcr");
+	assert_row(f, 8, "  \xe2\x80\x9evmlinuz");
+	/* 25 é, 2 bytes each: broken by code points, never inside one. */
+	assert_row(f, 12, "  \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		   "\xc3\xa9\xc3\xa9");
+	assert_int_equal(assert_wrapped(f, 6, msg), 16);
+	fx_free(f);
+}
+
+static void test_broken_error_wraps(void **state)
+{
+	struct fx *f = fx_new(3, 80, 25);
+	char msg[256];
+
+	f->items[1].error = sha_error;
+	snprintf(msg, sizeof(msg), "cannot boot: %s", sha_error);
+	start(f);
+	press(f, KEY_DOWN);
+	draw(f);
+	assert_row(f, 3, "> 2. Entry 2 [cannot boot]");
+	assert_row(f, 6, "cannot boot: /boot/vmlinuz: SHA-256 mismatch (expected");
+	assert_row(f, 7, "  " HEX_A ", got");
+	assert_row(f, 8, "  " HEX_B ")");
+	assert_int_equal(assert_wrapped(f, 6, msg), 9);
+	assert_blank(f, 9, 23);
+	press(f, KEY_DOWN);
+	draw(f);
+	assert_blank(f, 5, 23);
+	fx_free(f);
+
+	/* The prefix's space is a place to break too: the path is not cut. */
+	f = fx_new(3, 24, 12);
+	f->items[0].error = "/EFI/debian/vmlinuz: not found";
+	start(f);
+	draw(f);
+	assert_row(f, 6, "cannot boot:");
+	assert_row(f, 7, "  /EFI/debian/vmlinuz:");
+	assert_row(f, 8, "  not found");
+	assert_row(f, 9, "");
+	fx_free(f);
+}
+
+static void test_notes_wrap_and_overflow(void **state)
+{
+	static const char *const notes[] = {
+		conf_note, "baton.conf:3: unknown key 'colour'", conf_note,
+		"n4", "n5",
+	};
+	struct fx *f = fx_new(3, 40, 16);
+	struct menu_layout l;
+
+	f->p.notes = notes;
+	f->p.n_notes = 5;
+	start(f);
+	menu_layout(&f->m, 0, &l);
+	assert_int_equal(l.notes_row, 7);
+	assert_int_equal(l.notes_rows, 8);
+	assert_int_equal(l.notes_shown, 3);	/* 3 + 1 + 3 rows, and a count */
+	draw(f);
+	assert_row(f, 7, "/EFI/BOOT/baton.conf:12: entry 'x' has");
+	assert_row(f, 8, "  no efi, linux, linux-efi, multiboot,");
+	assert_row(f, 9, "  multiboot2, menu or action line");
+	assert_row(f, 10, "baton.conf:3: unknown key 'colour'");
+	assert_int_equal(assert_wrapped(f, 11, conf_note), 14);
+	assert_row(f, 14, "(2 more messages)");
+	assert_int_equal(assert_notes(f, &l), 15);
+	assert_row(f, 15, "Enter: boot  e: edit");
+	fx_free(f);
+
+	/* A note that does not fit whole is counted, not cut. */
+	f = fx_new(3, 40, 13);
+	f->p.notes = notes;
+	f->p.n_notes = 3;
+	start(f);
+	menu_layout(&f->m, 0, &l);
+	assert_int_equal(l.notes_rows, 5);
+	assert_int_equal(l.notes_shown, 2);
+	draw(f);
+	assert_int_equal(assert_wrapped(f, 7, conf_note), 10);
+	assert_row(f, 10, "baton.conf:3: unknown key 'colour'");
+	assert_row(f, 11, "(1 more message)");
+	assert_row(f, 12, "Enter: boot  e: edit");
+	fx_free(f);
+}
+
+static void test_wrapped_notes_reserve_rows(void **state)
+{
+	static const char *const notes[] = {
+		conf_note, conf_note, conf_note, conf_note,
+	};
+	struct fx *f = fx_new(40, 40, 25);
+	struct menu_layout l;
+
+	f->p.notes = notes;
+	f->p.n_notes = 4;
+	start(f);
+	menu_layout(&f->m, 0, &l);
+	/* Two notes of 3 rows and the count: 25 - 4 fixed - status - 7. */
+	assert_int_equal(l.list_rows, 13);
+	assert_int_equal(l.notes_shown, 2);
+	draw(f);
+	assert_row(f, 14, "  (more below)");
+	assert_row(f, 17, "/EFI/BOOT/baton.conf:12: entry 'x' has");
+	assert_int_equal(assert_notes(f, &l), 24);
+	assert_row(f, 23, "(2 more messages)");
+	fx_free(f);
+
+	/* Up to three notes are kept whole. */
+	f = fx_new(40, 40, 25);
+	f->p.notes = notes;
+	f->p.n_notes = 3;
+	start(f);
+	menu_layout(&f->m, 0, &l);
+	assert_int_equal(l.list_rows, 11);
+	assert_int_equal(l.notes_shown, 3);
+	draw(f);
+	assert_int_equal(assert_notes(f, &l), 24);
+	fx_free(f);
+}
+
+static void test_list_keeps_three_rows(void **state)
+{
+	static const char *const notes[] = { conf_note, conf_note };
+	struct fx *f = fx_new(40, 40, 25);
+	struct menu_layout l;
+	char huge[1200];
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(huge); i++)
+		huge[i] = i % 8 == 7 ? ' ' : 'a' + i % 8;
+	huge[i] = '\0';
+	f->p.notes = notes;
+	f->p.n_notes = 2;
+	f->items[5].error = huge;
+	start(f);
+	menu_layout(&f->m, 0, &l);
+	assert_int_equal(l.list_rows, 14);	/* 25 - 4 - status - 6 */
+	for (i = 0; i < 5; i++)
+		press(f, KEY_DOWN);
+	menu_layout(&f->m, f->m.top, &l);
+	assert_int_equal(l.list_rows, 3);
+	assert_int_equal(l.status_row, 6);
+	assert_int_equal(l.status_rows, 18);	/* the rest, the text cut */
+	assert_int_equal(l.notes_rows, 0);
+	assert_int_equal(l.help_row, 24);
+	draw(f);
+	/* Item 6 needs both markers, so it is the only item shown. */
+	assert_row(f, 2, "  (more above)");
+	assert_row(f, 3, ">  6. Entry 6 [cannot boot]");
+	assert_row(f, 4, "  (more below)");
+	assert_row(f, 5, "");
+	assert_row(f, 6, "cannot boot: abcdefg abcdefg abcdefg");
+	assert_int_equal(strncmp(ROW(f, 23), "  ", 2), 0);
+	assert_row(f, 24, "Enter: boot  e: edit");
+	/* Moving on gives the rows back. */
+	press(f, KEY_DOWN);
+	menu_layout(&f->m, f->m.top, &l);
+	assert_int_equal(l.list_rows, 14);
+	assert_int_equal(f->m.top, 5);
+	draw(f);
+	assert_int_equal(f->s.highlight, 4);
+	fx_free(f);
+
+	/* Fewer items than that: the list is only as long as they are. */
+	f = fx_new(2, 40, 12);
+	f->items[0].error = huge;
+	start(f);
+	menu_layout(&f->m, 0, &l);
+	assert_int_equal(l.list_rows, 2);
+	assert_int_equal(l.status_rows, 11 - 5);
+	fx_free(f);
+}
+
+/* Check f's screen against its layout: the selection highlighted inside
+ * the list, no empty list row, the status showing the selection's error
+ * whole, and the notes under it. */
+static void check_selection_drawn(struct fx *f)
+{
+	const char *error = f->items[f->m.sel].error;
+	struct menu_layout l;
+	char want[256];
+	unsigned r;
+
+	draw(f);
+	menu_layout(&f->m, f->m.top, &l);
+	assert_true(l.list_rows >= 3);
+	assert_true(f->s.highlight >= (int)l.list_row);
+	assert_true(f->s.highlight < (int)(l.list_row + l.list_rows));
+	snprintf(want, sizeof(want), "> %2zu. ", f->m.sel + 1);
+	assert_memory_equal(ROW(f, f->s.highlight), want, strlen(want));
+	for (r = l.list_row; r < l.list_row + l.list_rows; r++)
+		assert_true(ROW(f, r)[0] != '\0');
+	assert_row(f, r, "");
+	if (error) {
+		snprintf(want, sizeof(want), "cannot boot: %s", error);
+		assert_int_equal(assert_wrapped(f, l.status_row, want),
+				 l.notes_row);
+	} else if (f->m.status) {
+		assert_int_equal(assert_wrapped(f, l.status_row, f->m.status),
+				 l.notes_row);
+	} else {
+		assert_row(f, l.status_row, "");
+	}
+	assert_notes(f, &l);
+}
+
+static void test_scroll_with_wrapped_messages(void **state)
+{
+	static const char *const notes[] = { conf_note, "short", conf_note };
+	static const enum key_code keys[] = {
+		KEY_PGDN, KEY_PGDN, KEY_UP, KEY_PGUP, KEY_END, KEY_HOME,
+		KEY_PGDN, KEY_DOWN,
+	};
+	struct fx *f = fx_new(40, 40, 25);
+	char msg[256];
+	size_t i;
+
+	f->p.notes = notes;
+	f->p.n_notes = 3;
+	for (i = 4; i < 40; i += 7)	/* 6 rows of error each */
+		f->items[i].error = sha_error;
+	start(f);
+	check_selection_drawn(f);
+	for (i = 0; i < 39; i++) {
+		press(f, KEY_DOWN);
+		assert_int_equal(f->m.sel, i + 1);
+		check_selection_drawn(f);
+	}
+	for (i = 39; i > 0; i--) {
+		press(f, KEY_UP);
+		check_selection_drawn(f);
+	}
+	assert_int_equal(f->m.top, 0);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		press(f, keys[i]);
+		check_selection_drawn(f);
+	}
+
+	/* A long message set while the selection is at the list's bottom
+	 * takes its rows; the list scrolls to keep the selection shown. */
+	press(f, KEY_HOME);
+	for (i = 0; i < 10; i++)
+		press(f, KEY_DOWN);
+	assert_int_equal(f->m.top, 0);
+	check_selection_drawn(f);
+	snprintf(msg, sizeof(msg), "cannot boot 'Entry 11': %s", sha_error);
+	assert_int_equal(menu_set_status(&f->m, msg), 0);
+	assert_true(f->m.top > 0);
+	check_selection_drawn(f);
+	press(f, KEY_LEFT);	/* any key clears it */
+	assert_null(f->m.status);
+	check_selection_drawn(f);
+	fx_free(f);
+}
+
+/* Every wrapped row of head + tail at cols, joined by '|' into buf. */
+static const char *wrap_rows_text(const char *head, const char *tail,
+				  unsigned cols, char *buf, size_t size)
+{
+	struct screen_wrap w;
+	struct screen_wrap_row row;
+	size_t n = 0;
+
+	screen_wrap_start(&w, head, tail, cols);
+	while (screen_wrap_next(&w, &row))
+		n += snprintf(buf + n, size - n, "%s%*s%.*s%.*s", n ? "|" : "",
+			      (int)row.indent, "", (int)row.len[0], row.text[0],
+			      (int)row.len[1], row.text[1]);
+	assert_true(n < size);
+	assert_int_equal(w.rows, screen_wrap_rows(head, tail, cols));
+	return buf;
+}
+
+static void test_screen_wrap(void **state)
+{
+	char b[256];
+
+	assert_string_equal(wrap_rows_text(NULL, NULL, 10, b, sizeof(b)), "");
+	assert_string_equal(wrap_rows_text("", "", 10, b, sizeof(b)), "");
+	assert_int_equal(screen_wrap_rows("anything at all", NULL, 0), 1);
+	assert_string_equal(wrap_rows_text("hello world", NULL, 11, b, sizeof(b)),
+			    "hello world");
+	assert_string_equal(wrap_rows_text("hello world", NULL, 10, b, sizeof(b)),
+			    "hello|  world");
+	/* The space right after a full row is the break. */
+	assert_string_equal(wrap_rows_text("hello world", NULL, 5, b, sizeof(b)),
+			    "hello|  wor|  ld");
+	/* A row never starts with the space it broke at, but keeps others. */
+	assert_string_equal(wrap_rows_text("aaa  bbb", NULL, 4, b, sizeof(b)),
+			    "aaa |  bb|  b");
+	assert_string_equal(wrap_rows_text("abc ", NULL, 3, b, sizeof(b)), "abc");
+	/* Head and tail are one text; a row may take from both. */
+	assert_string_equal(wrap_rows_text("ab", "cd", 3, b, sizeof(b)),
+			    "abc|  d");
+	assert_string_equal(wrap_rows_text("cannot boot: ", "/x/y", 12, b,
+					   sizeof(b)), "cannot boot:|  /x/y");
+	assert_string_equal(wrap_rows_text(NULL, "x y", 3, b, sizeof(b)), "x y");
+	/* Too narrow for the indent: rows are not indented. */
+	assert_string_equal(wrap_rows_text("abcde", NULL, 2, b, sizeof(b)),
+			    "ab|cd|e");
+	assert_string_equal(wrap_rows_text("a b", NULL, 1, b, sizeof(b)), "a|b");
+	/* Invalid bytes count one column each. */
+	assert_string_equal(wrap_rows_text("\xff\xfe\xfd", NULL, 2, b, sizeof(b)),
+			    "\xff\xfe|\xfd");
+	assert_string_equal(wrap_rows_text("\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9",
+					   NULL, 4, b, sizeof(b)),
+			    "\xc3\xa9\xc3\xa9\xc3\xa9|  \xc3\xa9");
 }
 
 /* --- struct screen -------------------------------------------------------- */
@@ -1194,7 +1682,11 @@ static void test_oom_render(void **state)
 	start(f);
 	assert_true(render_oom_loop(f) > 10);
 	assert_row(f, 3, ">  2. Entry 2 [cannot boot]");
-	assert_row(f, 20, "cannot boot: vmlinuz: not foun");
+	assert_row(f, 16, "  15. Entry 15");	/* the list gave a row... */
+	assert_row(f, 17, "  (more below)");
+	assert_row(f, 18, "");
+	assert_row(f, 19, "cannot boot: vmlinuz: not");	/* ...to the error */
+	assert_row(f, 20, "  found");
 	assert_row(f, 21, "n1");
 	assert_row(f, 22, "n2");
 	assert_row(f, 23, "(3 more messages)");
@@ -1205,6 +1697,38 @@ static void test_oom_render(void **state)
 	assert_true(render_oom_loop(f) >= 1);
 	assert_row(f, 0, "Edit: Entry 2");
 	assert_row(f, 2, "opt=2");
+	fx_free(f);
+}
+
+static void test_oom_render_wrapped(void **state)
+{
+	static const char *const notes[] = { conf_note, "n2", conf_note, "n4" };
+	struct fx *f = fx_new(40, 40, 25);
+	struct menu_layout l;
+	char msg[256];
+
+	f->items[3].error = sha_error;
+	f->p.notes = notes;
+	f->p.n_notes = 4;
+	f->p.default_index = 3;
+	start(f);
+	/* One allocation per wrapped row: each failure is reported. */
+	assert_true(render_oom_loop(f) > 20);
+	menu_layout(&f->m, f->m.top, &l);
+	snprintf(msg, sizeof(msg), "cannot boot: %s", sha_error);
+	assert_int_equal(assert_wrapped(f, l.status_row, msg), l.notes_row);
+	assert_int_equal(assert_notes(f, &l), 24);
+
+	assert_int_equal(menu_set_status(&f->m, "x"), 0);
+	press(f, KEY_DOWN);
+	host_alloc_fail_after(0);
+	assert_int_equal(menu_set_status(&f->m, msg), BT_ENOMEM);
+	host_alloc_fail_after(-1);
+	assert_null(f->m.status);	/* as it was; the layout with it */
+	assert_true(render_oom_loop(f) > 10);
+	menu_layout(&f->m, f->m.top, &l);
+	assert_int_equal(l.status_rows, 1);
+	assert_row(f, l.status_row, "");
 	fx_free(f);
 }
 
@@ -1316,17 +1840,27 @@ int main(void)
 		cmocka_unit_test(test_long_broken_title_keeps_suffix),
 		cmocka_unit_test(test_utf8_title_cut),
 		cmocka_unit_test(test_notes_fit),
-		cmocka_unit_test(test_notes_cut_to_cols),
+		cmocka_unit_test(test_notes_wrap_to_cols),
 		cmocka_unit_test(test_notes_overflow),
 		cmocka_unit_test(test_notes_reserve_rows_in_long_menu),
 		cmocka_unit_test(test_empty_menu),
 		cmocka_unit_test(test_tiny_screens),
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_status_wraps),
+		cmocka_unit_test(test_status_breaks_long_words),
+		cmocka_unit_test(test_status_wraps_utf8),
+		cmocka_unit_test(test_broken_error_wraps),
+		cmocka_unit_test(test_notes_wrap_and_overflow),
+		cmocka_unit_test(test_wrapped_notes_reserve_rows),
+		cmocka_unit_test(test_list_keeps_three_rows),
+		cmocka_unit_test(test_scroll_with_wrapped_messages),
+		cmocka_unit_test(test_screen_wrap),
 		cmocka_unit_test(test_screen_set_cuts_code_points),
 		cmocka_unit_test(test_screen_empty_sizes),
 		cmocka_unit_test(test_oom_screen_init),
 		cmocka_unit_test(test_oom_set_status),
 		cmocka_unit_test(test_oom_render),
+		cmocka_unit_test(test_oom_render_wrapped),
 		cmocka_unit_test(test_oom_editor),
 		cmocka_unit_test(test_oom_session_sweep),
 	};
