@@ -64,10 +64,11 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img \
-	$(BUILD)/probe/probe-linux.bzImage
+	$(BUILD)/probe/probe-linux.bzImage probe-mb
 
 # Probe kernels: tiny kernels that report the machine state they got.
 include tests/probe/probe.mk
+include tests/probe/mb/mb.mk
 
 # Install missing Debian packages (or print the apt-get line when not root).
 deps: $(DEPS_STAMP)
@@ -177,3 +178,7 @@ test: unit fuzz-short qemu-test
 
 clean:
 	rm -rf $(BUILD)
+
+# Boot-time comparison with GRUB and systemd-boot (not a test; see bench/README.md).
+bench: all
+	$(PYTHON) bench/bench.py

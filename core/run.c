@@ -4,6 +4,7 @@
 #include "loader/chain.h"
 #include "loader/linux_boot.h"
 #include "loader/linux_efi.h"
+#include "loader/multiboot_boot.h"
 #include "menu/menu.h"
 #include "menu/screen.h"
 #include "lib/error.h"
@@ -12,19 +13,6 @@
 
 #define MAX_MENU_DEPTH 8
 #define TICK_MS 250		/* wait granularity while counting down */
-
-/* Why an entry of this kind cannot boot in this build, or NULL. */
-static const char *kind_unavailable(enum entry_kind kind)
-{
-	switch (kind) {
-	case ENTRY_MULTIBOOT:
-		return "the 'multiboot' boot protocol is not in this build of baton";
-	case ENTRY_MULTIBOOT2:
-		return "the 'multiboot2' boot protocol is not in this build of baton";
-	default:
-		return NULL;
-	}
-}
 
 static const char *entry_title(const struct config_entry *e)
 {
@@ -72,8 +60,9 @@ static int make_items(const struct config *cfg, struct items *it)
 		const struct config_entry *e = &cfg->entries[i];
 
 		it->item[i].title = entry_title(e);
-		it->item[i].error = e->error ? e->error : kind_unavailable(e->kind);
-		if (e->kind == ENTRY_EFI) {
+		it->item[i].error = e->error;
+		if (e->kind == ENTRY_EFI || e->kind == ENTRY_MULTIBOOT ||
+		    e->kind == ENTRY_MULTIBOOT2) {
 			it->item[i].options = e->args ? e->args : "";
 		} else if (e->kind == ENTRY_LINUX || e->kind == ENTRY_LINUX_EFI) {
 			it->owned[i] = linux_cmdline(e);
@@ -174,15 +163,20 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 			return menu_set_status(m, line);
 		}
 		break;
-	case ENTRY_LINUX: {
+	case ENTRY_LINUX:
+	case ENTRY_MULTIBOOT:
+	case ENTRY_MULTIBOOT2: {
 		struct kload_opts o = {
 			.quiesce = !e->no_quiesce,
 			.disturb = e->disturb_irqs,
 		};
+		const char *line = edited ? edited : m->p.items[idx].options;
 
-		/* Returns only when the kernel could not be started. */
-		rc = linux_boot(s->fw, e, edited ? edited : m->p.items[idx].options,
-				&o, msg, sizeof(msg));
+		/* These return only when the kernel could not be started. */
+		if (e->kind == ENTRY_LINUX)
+			rc = linux_boot(s->fw, e, line, &o, msg, sizeof(msg));
+		else
+			rc = multiboot_boot(s->fw, e, line, &o, msg, sizeof(msg));
 		break;
 	}
 	case ENTRY_LINUX_EFI:
@@ -209,8 +203,12 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 		fmt_buf(msg, sizeof(msg), "nothing to boot");
 		break;
 	}
-	if (rc == RUN_EXIT || rc == BT_ENOMEM)
+	/* A boot that ran out of memory gave back what it took: the menu can
+	 * go on, so it is reported like any other failure. */
+	if (rc == RUN_EXIT)
 		return rc;
+	if (!msg[0])
+		fmt_buf(msg, sizeof(msg), "%s", bt_strerror(rc));
 	fmt_buf(line, sizeof(line), "cannot boot '%s': %s", title, msg);
 	session_print(s, line);
 	return menu_set_status(m, line);

@@ -539,10 +539,11 @@ static int map_check(struct raw_map *m, const void *map, size_t size,
 
 /*
  * The Multiboot type for a UEFI type.  RAM is what is free once boot
- * services are gone; while they still run (tag 7 kernels) their code and
- * data, and the loader's, are in use, so only conventional memory is RAM.
+ * services are gone -- also for kernels that keep boot services (tag 7):
+ * such a kernel must follow the EFI memory map (tag 17) while they run, and
+ * the Multiboot map describes the machine it will own, as GRUB reports it.
  * Soft-reserved (EFI_MEMORY_SP) memory is set aside by the platform and is
- * not for a kernel's general use either.
+ * not for a kernel's general use.
  */
 static uint32_t mb_type(uint32_t type, uint64_t attr, bool bs_running)
 {
@@ -558,8 +559,6 @@ static uint32_t mb_type(uint32_t type, uint64_t attr, bool bs_running)
 	}
 	if (attr & UEFI_MEMORY_SP)
 		return MB_RESERVED;
-	if (bs_running)
-		return type == UEFI_CONVENTIONAL ? MB_RAM : MB_RESERVED;
 	return memmap_type_is_ram_after_ebs(type) ? MB_RAM : MB_RESERVED;
 }
 
