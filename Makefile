@@ -115,9 +115,13 @@ DEMO_ARGS  := -e $(BUILD)/baton.efi -c iso/demo/baton.conf \
 	-f iso/demo/hello.txt=/EFI/tools/hello.txt \
 	-f $(DEMO_DIR)/vmlinuz=/boot/vmlinuz \
 	-f $(DEMO_DIR)/initrd.cpio=/boot/initrd.cpio \
-	-f $(BUILD)/probe/probe-linux.bzImage=/boot/probe.bzImage
+	-f $(BUILD)/probe/probe-linux.bzImage=/boot/probe.bzImage \
+	-f $(DEMO_DIR)/xen.gz=/boot/xen.gz \
+	-f $(BUILD)/probe/mb1-elf.elf=/boot/mb1-elf.elf \
+	-f $(BUILD)/probe/mb2-reloc.elf=/boot/mb2-reloc.elf
 DEMO_DEPS  := $(BUILD)/baton.efi $(TESTEFI) $(DEMO_FILES) iso/baton-mkimage \
-	$(DEMO_DIR)/vmlinuz $(DEMO_DIR)/initrd.cpio $(BUILD)/probe/probe-linux.bzImage
+	$(DEMO_DIR)/vmlinuz $(DEMO_DIR)/initrd.cpio $(BUILD)/probe/probe-linux.bzImage \
+	$(DEMO_DIR)/xen.gz $(BUILD)/probe/mb1-elf.elf $(BUILD)/probe/mb2-reloc.elf
 
 iso: $(BUILD)/baton.iso
 usb: $(BUILD)/baton-usb.img
@@ -125,6 +129,10 @@ usb: $(BUILD)/baton-usb.img
 $(DEMO_DIR)/vmlinuz: tools/payloads.sh | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	cp "$$(tools/payloads.sh linux)" $@
+
+$(DEMO_DIR)/xen.gz: tools/payloads.sh | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	cp "$$(tools/payloads.sh xen)" $@
 
 $(DEMO_DIR)/initrd.cpio: tools/payloads.sh tools/mkinitramfs.py iso/demo/init | $(DEPS_STAMP)
 	@mkdir -p $(@D)
