@@ -1,0 +1,553 @@
+#!/usr/bin/python3
+"""Boot-time benchmark: baton (linux, linux-efi) against GRUB and systemd-boot.
+
+Every loader boots the same Debian kernel with the same command line and the
+same two initrds, from the same kind of disk (a GPT disk with a FAT32 ESP on
+virtio-blk), in the same QEMU + OVMF machine.  What is timed is the wall time
+from OVMF's "BdsDxe: starting" line (the loader has been loaded and is about
+to be started) to the initramfs's first line ("BENCH-INIT-FIRST-LINE", the
+first thing /init does).  Both are stamped with time.monotonic() when the
+chunk of serial output that completes them is read from QEMU's pipe.
+
+Runs are interleaved (for each run, for each loader, for each initrd size) so
+that a slow spell on the host hits every loader alike.  See bench/README.md.
+
+Environment:
+  BENCH_RUNS     runs per (loader, initrd size), default 5
+  BENCH_LOADERS  comma-separated subset of the loader keys below (default all)
+  BENCH_DIR      work folder for images, logs and results.json
+                 (default build/bench)
+  BATON_EFI      the baton binary (default build/baton.efi; `make bench`
+                 builds it first)
+
+Needs: qemu-system-x86_64, ovmf, dosfstools, mtools, gdisk, grub-common
+(grub-mkstandalone); the Debian payloads come from tools/payloads.sh.
+"""
+
+import codecs
+import json
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "qemu"))
+
+from machine import OVMF_CODE, OVMF_VARS, QEMU, Drive, strip_terminal  # noqa: E402
+from payloads import payload  # noqa: E402
+from mkinitramfs import write_cpio  # noqa: E402  (payloads put tools/ on the path)
+
+MKIMAGE = REPO / "iso" / "baton-mkimage"
+CMDLINE = "console=ttyS0 quiet panic=-1"
+MEMORY_MIB = 1024
+# A FAT file system above 256 MiB is FAT32 (baton-mkimage picks the type by
+# size); every image gets the same size so every loader reads the same FAT.
+ESP_MIB = 300
+PAD_BIG = 64 * 1024 * 1024
+PAD_SMALL = 4096
+
+START_MARK = "BdsDxe: starting"
+LOADING_MARK = "BdsDxe: loading"
+FIRST_LINE = "BENCH-INIT-FIRST-LINE"
+# After the measured line (so it costs the measurement nothing), /init says
+# how big the padding file it received is: a loader that dropped the second
+# initrd would otherwise look fast.
+PAD_LINE = re.compile(r"BENCH-PAD (\d+)\n")
+# The kernel's last words carry its own clock, which starts near zero once the
+# kernel is running (after the loader and the kernel's decompressor): the
+# arrival time of this line minus its stamp estimates when that clock was 0.
+POWER_DOWN = re.compile(r"\[\s*(\d+\.\d+)\] reboot: Power down")
+
+BOOT_TIMEOUT = 600      # seconds for one boot under TCG on a busy machine
+EXIT_TIMEOUT = 120      # after the first line, until `poweroff -f` ends QEMU
+
+# The initramfs: the marker is the very first thing /init does.
+INIT = """#!/bin/sh
+echo BENCH-INIT-FIRST-LINE
+echo "BENCH-PAD $(/bin/busybox stat -c %s /pad/pad.bin)"
+/bin/busybox poweroff -f
+"""
+
+# (key, label) in table order; baton linux is the reference for the ratios.
+LOADERS = [
+    ("baton-linux", "baton linux"),
+    ("baton-linux-efi", "baton linux-efi"),
+    ("grub", "GRUB"),
+    ("systemd-boot", "systemd-boot"),
+]
+REFERENCE = "baton-linux"
+# (key, label, padding bytes in initrd-b)
+SIZES = [("2mb", "2 MB", PAD_SMALL), ("66mb", "66 MB", PAD_BIG)]
+
+GRUB_CFG = """set timeout=0
+search --no-floppy --file --set=root /vmlinuz
+linux /vmlinuz {cmdline}
+initrd /initrd-a.cpio /initrd-b.cpio
+boot
+"""
+# Modules in GRUB's memdisk (grub-mkstandalone puts every module there by
+# default; the bench keeps only what grub.cfg needs, as a distribution's
+# signed image would) and the ones linked into the core image.
+GRUB_INSTALL_MODULES = "normal linux search search_fs_file part_gpt fat echo test"
+GRUB_CORE_MODULES = "part_gpt fat"
+
+SDBOOT_LOADER_CONF = """timeout 0
+default bench.conf
+editor no
+"""
+SDBOOT_ENTRY = """title bench
+linux /vmlinuz
+initrd /initrd-a.cpio
+initrd /initrd-b.cpio
+options {cmdline}
+"""
+
+BATON_CONF = """timeout 0
+default bench
+entry bench
+  title bench
+  {key} /vmlinuz {cmdline}
+  initrd /initrd-a.cpio
+  initrd /initrd-b.cpio
+"""
+
+
+def die(msg):
+    sys.exit("bench: " + msg)
+
+
+def run(cmd, **kw):
+    """Runs a command; stops the bench with its output if it fails."""
+    proc = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, **kw)
+    if proc.returncode != 0:
+        die("command failed (status %d): %s\n%s"
+            % (proc.returncode, " ".join(str(c) for c in cmd), proc.stdout))
+    return proc.stdout
+
+
+# --- inputs --------------------------------------------------------------------
+
+def build_initrds(work, busybox):
+    """initrd-a.cpio (busybox and /init, about 2 MB) and two versions of
+    initrd-b.cpio, each holding /pad/pad.bin: 4 KiB, or 64 MiB of
+    incompressible (pseudo-random, seeded) bytes.  Returns
+    {size key: (initrd-a path, initrd-b path)}."""
+    a = work / "initrd-a.cpio"
+    write_cpio(a, [
+        ("bin", "dir", b"", 0o755),
+        ("bin/busybox", "file", Path(busybox).read_bytes(), 0o755),
+        ("bin/sh", "symlink", b"busybox", 0o777),
+        ("init", "file", INIT.encode(), 0o755),
+    ])
+    rng = random.Random(20240601)
+    out = {}
+    for key, _, pad in SIZES:
+        b = work / ("initrd-b-%s.cpio" % key)
+        write_cpio(b, [
+            ("pad", "dir", b"", 0o755),
+            ("pad/pad.bin", "file", rng.randbytes(pad), 0o644),
+        ])
+        out[key] = (a, b)
+    return out
+
+
+def build_grub(work, cfg_path):
+    """A standalone GRUB EFI image (grub-mkstandalone, Debian's modules) with
+    the bench's grub.cfg embedded."""
+    mkstandalone = shutil.which("grub-mkstandalone")
+    if mkstandalone is None:
+        die("grub-mkstandalone not found: apt-get install -y "
+            "--no-install-recommends grub-common")
+    moddir = payload("grub-efi")
+    out = work / "grubx64.efi"
+    run([mkstandalone, "-O", "x86_64-efi", "-d", moddir,
+         "--install-modules=" + GRUB_INSTALL_MODULES,
+         "--modules=" + GRUB_CORE_MODULES,
+         "--locales=", "--fonts=", "--themes=",
+         "-o", out, "boot/grub/grub.cfg=%s" % cfg_path])
+    return out
+
+
+def build_images(work, baton_efi):
+    """One GPT + FAT32 disk image per (loader, initrd size).  Every image holds
+    /vmlinuz, /initrd-a.cpio and /initrd-b.cpio; the loader is
+    /EFI/BOOT/BOOTX64.EFI, with its own config.  Returns
+    {(loader, size): image path} and the expected padding sizes."""
+    kernel = payload("linux")
+    initrds = build_initrds(work, payload("busybox"))
+    cfg = work / "cfg"
+    cfg.mkdir(exist_ok=True)
+
+    boot = {}      # loader -> (BOOTX64.EFI source, extra baton-mkimage args)
+    for key in ("linux", "linux-efi"):
+        conf = cfg / ("baton-%s.conf" % key)
+        conf.write_text(BATON_CONF.format(key=key, cmdline=CMDLINE))
+        boot["baton-" + key] = (baton_efi, ["-c", conf])
+    grub_cfg = cfg / "grub.cfg"
+    grub_cfg.write_text(GRUB_CFG.format(cmdline=CMDLINE))
+    boot["grub"] = (build_grub(work, grub_cfg), [])
+    loader_conf = cfg / "loader.conf"
+    loader_conf.write_text(SDBOOT_LOADER_CONF)
+    entry = cfg / "bench.conf"
+    entry.write_text(SDBOOT_ENTRY.format(cmdline=CMDLINE))
+    boot["systemd-boot"] = (payload("systemd-boot"), [
+        "-f", "%s=/loader/loader.conf" % loader_conf,
+        "-f", "%s=/loader/entries/bench.conf" % entry])
+
+    images = {}
+    for loader, _ in selected_loaders():
+        efi, extra = boot[loader]
+        for size, _, _ in SIZES:
+            a, b = initrds[size]
+            img = work / ("%s-%s.img" % (loader, size))
+            run([MKIMAGE, "-e", efi, *extra, "-s", ESP_MIB, "-L", "BENCH",
+                 "-f", "%s=/vmlinuz" % kernel,
+                 "-f", "%s=/initrd-a.cpio" % a,
+                 "-f", "%s=/initrd-b.cpio" % b,
+                 "-o", img])
+            check_fat32(img)
+            images[(loader, size)] = img
+    return images
+
+
+def check_fat32(img):
+    """Stops unless the ESP (at 1 MiB in the image) is FAT32: the boot
+    sector's file system type string at 0x52 says so."""
+    with open(img, "rb") as f:
+        f.seek(1024 * 1024 + 0x52)
+        kind = f.read(8)
+    if kind != b"FAT32   ":
+        die("%s: the ESP is not FAT32 (type %r)" % (img, kind))
+
+
+def selected_loaders():
+    want = os.environ.get("BENCH_LOADERS", "")
+    if not want:
+        return LOADERS
+    keys = [k.strip() for k in want.split(",") if k.strip()]
+    known = dict(LOADERS)
+    for k in keys:
+        if k not in known:
+            die("BENCH_LOADERS: unknown loader %r (known: %s)"
+                % (k, ", ".join(known)))
+    return [(k, label) for k, label in LOADERS if k in keys]
+
+
+# --- one boot --------------------------------------------------------------------
+
+class Boot:
+    """The outcome of one boot: timestamps (monotonic seconds) of QEMU's
+    start and of each marker, the padding size /init saw, QEMU's status."""
+
+    def __init__(self):
+        self.t_qemu = None
+        self.t_loading = None
+        self.t_start = None
+        self.t_first = None
+        self.pad = None
+        self.t_power_down = None
+        self.kernel_clock = None
+        self.cpu_start = None    # QEMU's CPU seconds at the two markers
+        self.cpu_first = None
+        self.status = None
+        self.error = None
+
+    @property
+    def seconds(self):
+        if self.error or self.t_start is None or self.t_first is None:
+            return None
+        return self.t_first - self.t_start
+
+    @property
+    def cpu_seconds(self):
+        """CPU time QEMU (all its threads) used between the same two lines."""
+        if self.seconds is None or None in (self.cpu_start, self.cpu_first):
+            return None
+        return self.cpu_first - self.cpu_start
+
+    @property
+    def to_kernel_clock(self):
+        """Estimated seconds from 'BdsDxe: starting' to the kernel's clock
+        zero: the loader, the kernel's decompressor and its earliest setup."""
+        if self.seconds is None or self.t_power_down is None:
+            return None
+        return self.t_power_down - self.kernel_clock - self.t_start
+
+
+def qemu_cpu_seconds(pid):
+    """User + system CPU seconds used so far by process pid (all threads),
+    from /proc/PID/stat (fields 14 and 15, in clock ticks); None if gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may contain spaces.
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def boot_once(image, workdir, log_path, expect_pad):
+    """Boots image once and times it.  QEMU's serial port is a pipe that this
+    function reads itself (no thread), so each chunk is stamped the moment
+    it is read; a marker's time is that of the chunk that completes it."""
+    shutil.copyfile(OVMF_VARS, workdir / "OVMF_VARS.fd")
+    cmd = [QEMU, "-accel", "tcg", "-machine", "q35", "-m", str(MEMORY_MIB),
+           "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s" % OVMF_CODE,
+           "-drive", "if=pflash,format=raw,unit=1,file=%s"
+           % (workdir / "OVMF_VARS.fd"),
+           "-nic", "none", "-display", "none",
+           "-serial", "stdio", "-monitor", "none", "-no-reboot"]
+    cmd += Drive(image, "disk", bootindex=0, readonly=True).qemu_args(0)
+
+    result = Boot()
+    raw = bytearray()
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    decoded = ""
+    with open(workdir / "qemu-stderr.log", "wb") as err:
+        result.t_qemu = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err)
+    fd = proc.stdout.fileno()
+    deadline = result.t_qemu + BOOT_TIMEOUT
+    try:
+        while True:
+            now = time.monotonic()
+            if result.t_first is not None:
+                deadline = min(deadline, result.t_first + EXIT_TIMEOUT)
+            if now >= deadline:
+                result.error = ("timed out after %.0f s" % (now - result.t_qemu))
+                break
+            ready, _, _ = select.select([fd], [], [], deadline - now)
+            if not ready:
+                continue
+            data = os.read(fd, 65536)
+            t = time.monotonic()
+            if not data:
+                break
+            raw += data
+            decoded += decoder.decode(data)
+            # The whole text is stripped again each time, so an escape
+            # sequence cut between two chunks is never half-removed; with
+            # "quiet" the output is a few kilobytes.
+            text = strip_terminal(decoded)
+            if result.t_loading is None and LOADING_MARK in text:
+                result.t_loading = t
+            if result.t_start is None and START_MARK in text:
+                result.t_start = t
+                result.cpu_start = qemu_cpu_seconds(proc.pid)
+            if result.t_first is None and FIRST_LINE in text:
+                result.t_first = t
+                result.cpu_first = qemu_cpu_seconds(proc.pid)
+            m = PAD_LINE.search(text)
+            if m and result.pad is None:
+                result.pad = int(m.group(1))
+            m = POWER_DOWN.search(text)
+            if m and result.t_power_down is None:
+                result.t_power_down = t
+                result.kernel_clock = float(m.group(1))
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        result.status = proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
+        log_path.write_bytes(bytes(raw))
+
+    if result.error is None:
+        if result.t_start is None:
+            result.error = "no %r line" % START_MARK
+        elif result.t_first is None:
+            result.error = "no %r line" % FIRST_LINE
+        elif result.pad != expect_pad:
+            result.error = ("/init saw a %s-byte padding file, expected %d "
+                            "(an initrd was lost)" % (result.pad, expect_pad))
+        elif result.status != 0:
+            result.error = "QEMU exited with status %d" % result.status
+    return result
+
+
+# --- report ------------------------------------------------------------------------
+
+def fmt_s(x):
+    return "-" if x is None else "%.2f" % x
+
+
+def table(rows, header):
+    widths = [max(len(str(r[i])) for r in [header] + rows)
+              for i in range(len(header))]
+    line = lambda r: "  ".join(  # noqa: E731
+        str(c).ljust(w) if i == 0 or i == 1 else str(c).rjust(w)
+        for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def stats_table(results, loaders, runs, metric):
+    """Rows per (loader, size): ok/runs, median, min, max of metric(boot)
+    over the boots where it is known, and the ratio of the median to baton
+    linux's at the same size.  Returns (rows, {(loader, size): median})."""
+    med = {}
+    spread = {}
+    for loader, _ in loaders:
+        for size, _, _ in SIZES:
+            values = [metric(b) for b in results[(loader, size)]]
+            values = [v for v in values if v is not None]
+            med[(loader, size)] = statistics.median(values) if values else None
+            spread[(loader, size)] = (len(values), min(values, default=None),
+                                      max(values, default=None))
+    rows = []
+    for loader, label in loaders:
+        for size, size_label, _ in SIZES:
+            ok, lo, hi = spread[(loader, size)]
+            ref, mine = med.get((REFERENCE, size)), med[(loader, size)]
+            ratio = "-" if not ref or mine is None else "%.2f" % (mine / ref)
+            rows.append([label, size_label, "%d/%d" % (ok, runs), fmt_s(mine),
+                         fmt_s(lo), fmt_s(hi), ratio])
+    return rows, med
+
+
+def report(results, loaders, runs):
+    """The results as text: wall time and QEMU CPU time per (loader, size)
+    with the ratio to baton linux; the cost of the extra 64 MiB; where the
+    time goes; how long OVMF took to load each loader."""
+    header = ["loader", "initrd", "ok", "median", "min", "max", "ratio"]
+    wall_rows, wall = stats_table(results, loaders, runs, lambda b: b.seconds)
+    cpu_rows, cpu = stats_table(results, loaders, runs,
+                                lambda b: b.cpu_seconds)
+    out = ["Wall seconds from OVMF's '%s' to the initramfs's first line"
+           % START_MARK,
+           "(median, min, max over the runs; ratio = median / baton linux's "
+           "median at the same initrd size)", "",
+           table(wall_rows, header), "",
+           "QEMU CPU seconds (all its threads) between the same two lines: "
+           "less",
+           "sensitive to other work on the host than wall time", "",
+           table(cpu_rows, header)]
+
+    def extra(med, loader):
+        small, big = med[(loader, "2mb")], med[(loader, "66mb")]
+        return None if small is None or big is None else big - small
+
+    rows = []
+    for loader, label in loaders:
+        w, c = extra(wall, loader), extra(cpu, loader)
+        rows.append([label, "-" if w is None else "%+.2f" % w,
+                     "%.0f" % (PAD_BIG / 2**20 / w) if w and w > 0 else "-",
+                     "-" if c is None else "%+.2f" % c])
+    out += ["", "Extra cost of the 64 MiB (median at 66 MB - median at 2 MB)",
+            "", table(rows, ["loader", "wall s", "wall MiB/s", "CPU s"])]
+
+    rows = []
+    for loader, label in loaders:
+        for size, size_label, _ in SIZES:
+            boots = [b for b in results[(loader, size)]
+                     if b.to_kernel_clock is not None]
+            pre = [b.to_kernel_clock for b in boots]
+            post = [b.seconds - b.to_kernel_clock for b in boots]
+            rows.append([label, size_label,
+                         fmt_s(statistics.median(pre) if pre else None),
+                         fmt_s(statistics.median(post) if post else None)])
+    out += ["", "Where the time goes (medians, seconds; the split is an "
+            "estimate from the",
+            "kernel's printk clock, see bench/README.md)", "",
+            table(rows, ["loader", "initrd", "to kernel clock 0",
+                         "kernel clock 0 to first line"])]
+
+    rows = []
+    for loader, label in loaders:
+        spans = [b.t_start - b.t_loading for size, _, _ in SIZES
+                 for b in results[(loader, size)]
+                 if b.t_loading is not None and b.t_start is not None]
+        rows.append([label, "-" if not spans
+                     else "%.1f" % (1000 * statistics.median(spans))])
+    out += ["", "Not in the figures above: OVMF loading the loader's own image",
+            "('%s' to '%s', median over all boots)" % (LOADING_MARK, START_MARK),
+            "", table(rows, ["loader", "median ms"])]
+    return "\n".join(out)
+
+
+def main():
+    try:
+        runs = int(os.environ.get("BENCH_RUNS", "5"))
+    except ValueError:
+        die("BENCH_RUNS must be a number")
+    if runs < 1:
+        die("BENCH_RUNS must be at least 1")
+    baton_efi = Path(os.environ.get("BATON_EFI", REPO / "build" / "baton.efi"))
+    if not baton_efi.is_file():
+        die("%s not found: run `make build/baton.efi` (or `make bench`)"
+            % baton_efi)
+    for path in (OVMF_CODE, OVMF_VARS):
+        if not os.path.exists(path):
+            die("%s is missing (install the ovmf package)" % path)
+    if shutil.which(QEMU) is None:
+        die("%s not found (install qemu-system-x86)" % QEMU)
+
+    work = Path(os.environ.get("BENCH_DIR", REPO / "build" / "bench")).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    loaders = selected_loaders()
+
+    print("bench: building images in %s" % work, flush=True)
+    images = build_images(work, baton_efi)
+    pads = {size: pad for size, _, pad in SIZES}
+
+    results = {(l, s): [] for l, _ in loaders for s, _, _ in SIZES}
+    total = runs * len(loaders) * len(SIZES)
+    n = 0
+    with tempfile.TemporaryDirectory(prefix="vm-", dir=work) as vmdir:
+        vmdir = Path(vmdir)
+        for r in range(1, runs + 1):
+            for loader, label in loaders:
+                for size, size_label, _ in SIZES:
+                    n += 1
+                    log = logs / ("%s-%s-run%d.log" % (loader, size, r))
+                    b = boot_once(images[(loader, size)], vmdir, log, pads[size])
+                    results[(loader, size)].append(b)
+                    what = ("%.2f s" % b.seconds if b.seconds is not None
+                            else "FAILED: %s (log: %s)" % (b.error, log))
+                    print("bench: [%d/%d] run %d %-16s %-6s %s"
+                          % (n, total, r, label, size_label, what), flush=True)
+
+    raw = {"%s/%s" % k: [{"seconds": b.seconds, "error": b.error,
+                          "qemu_to_start": (None if b.t_start is None
+                                            else b.t_start - b.t_qemu),
+                          "loading_to_start": (None if None in (b.t_loading, b.t_start)
+                                               else b.t_start - b.t_loading),
+                          "start_to_kernel_clock_0": b.to_kernel_clock,
+                          "qemu_cpu_seconds": b.cpu_seconds,
+                          "pad_bytes": b.pad, "qemu_status": b.status}
+                         for b in v] for k, v in results.items()}
+    (work / "results.json").write_text(json.dumps(
+        {"runs": runs, "cmdline": CMDLINE, "results": raw}, indent=1) + "\n")
+
+    print()
+    print(report(results, loaders, runs))
+    print()
+    print("Serial logs: %s; raw numbers: %s" % (logs, work / "results.json"))
+    failed = sum(1 for v in results.values() for b in v if b.seconds is None)
+    if failed:
+        print("bench: %d boot(s) failed; see the logs above" % failed)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
