@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "firmware/host/host.h"
 #include "lib/error.h"
 #include "loader/memmap.h"
@@ -18,16 +19,67 @@ void host_fw_free(struct fw *fw)
 {
 	free(fw->out);
 	fw->out = NULL;
-	free(fw->ram);
+	if (fw->ram)
+		munmap(fw->ram, fw->ram_pages * PAGE_SIZE);
 	free(fw->page_used);
 	fw->ram = NULL;
 	fw->page_used = NULL;
 }
 
+#ifndef MAP_32BIT
+#define MAP_32BIT 0		/* x86-64 only; elsewhere just "anywhere" */
+#endif
+
+#define RAM_ALIGN (2ULL << 20)
+#define RAM_LOW_BASE 0x40000000ULL	/* below 4 GiB, and inside ASan's low
+					 * memory (which ends near 2 GiB) */
+
+/* Map len bytes (flags added to a private anonymous mapping) and trim the
+ * mapping to a RAM_ALIGN-aligned block; NULL when it cannot be had. */
+static uint8_t *map_aligned(size_t len, int flags)
+{
+	size_t span = len + RAM_ALIGN, head;
+	uint8_t *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (RAM_ALIGN - (uintptr_t)p % RAM_ALIGN) % RAM_ALIGN;
+	if (head)
+		munmap(p, head);
+	munmap(p + head + len, span - head - len);
+	return p + head;
+}
+
+/*
+ * The arena goes below 4 GiB when the host lets it, like a PC's RAM: the
+ * protocols put the command line, boot_params, initrds and Multiboot data
+ * there.  First at a fixed low address (MAP_FIXED_NOREPLACE: never over an
+ * existing mapping; a kernel that ignores the flag treats it as a hint),
+ * then anywhere in the low 2 GiB (MAP_32BIT), else anywhere.
+ */
 void host_fw_ram(struct fw *fw, uint64_t pages)
 {
-	fw->ram = aligned_alloc(2 << 20, pages * PAGE_SIZE);
-	memset(fw->ram, 0xA5, pages * PAGE_SIZE);	/* not zero: like real RAM */
+	size_t len = pages * PAGE_SIZE;
+	uint8_t *p = mmap((void *)(uintptr_t)RAM_LOW_BASE, len,
+			  PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != MAP_FAILED && (uintptr_t)p != RAM_LOW_BASE) {
+		munmap(p, len);
+		p = MAP_FAILED;
+	}
+	if (p == MAP_FAILED)
+		p = map_aligned(len, MAP_32BIT);
+	if (!p)
+		p = map_aligned(len, 0);
+	if (!p) {
+		fprintf(stderr, "host fw: cannot map %zu bytes of RAM\n", len);
+		abort();
+	}
+	fw->ram = p;
+	madvise(p, len, MADV_HUGEPAGE);	/* fewer faults; a hint only */
+	memset(fw->ram, 0xA5, len);	/* not zero: like real RAM */
 	fw->ram_pages = pages;
 	fw->page_used = calloc(pages, 1);
 }
