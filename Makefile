@@ -60,6 +60,9 @@ TESTEFI     := $(patsubst tests/efi/%.c,$(BUILD)/%.efi,$(TESTEFI_SRC))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
+# Keep intermediate objects: the unit tests share them.
+.SECONDARY:
+
 .PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test bench clean
 .DEFAULT_GOAL := all
 

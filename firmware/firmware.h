@@ -68,12 +68,19 @@ enum fw_reset_kind {
 int fw_reset(struct fw *fw, enum fw_reset_kind kind, char *err, size_t errlen);
 
 /*
- * Serve data[0..len) (borrowed until withdrawn) as the initrd of the Linux
- * EFI-stub kernel started next: a LINUX_EFI_INITRD_MEDIA_GUID device path
- * with a LoadFile2 protocol.  Returns 0 or a BT_E* code with a message.
+ * Fill buf (len bytes) with the initrd when the kernel asks for it; returns
+ * 0 or a BT_E* code (the callback keeps its own message).
  */
-int fw_initrd_offer(struct fw *fw, const void *data, size_t len, char *err,
-		    size_t errlen);
+typedef int (*fw_initrd_fill)(void *ctx, void *buf, size_t len);
+
+/*
+ * Offer an initrd of len bytes to the Linux EFI-stub kernel started next: a
+ * LINUX_EFI_INITRD_MEDIA_GUID device path with a LoadFile2 protocol that
+ * calls fill to read it straight into the kernel's buffer (so the bytes are
+ * read once and never copied).  Returns 0 or a BT_E* code with a message.
+ */
+int fw_initrd_offer(struct fw *fw, size_t len, fw_initrd_fill fill, void *ctx,
+		    char *err, size_t errlen);
 /* Remove what fw_initrd_offer installed (nothing if nothing). */
 void fw_initrd_withdraw(struct fw *fw);
 

@@ -6,29 +6,18 @@
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
-/* Read and concatenate the initrds into a new buffer (*buf, bt_free()). */
-static int read_initrds(struct fw *fw, const struct config_entry *e,
-			uint8_t **buf, size_t *len, char *err, size_t errlen)
-{
+/* The initrds, read when the kernel's stub asks for them. */
+struct lazy_initrd {
+	const struct config_entry *e;
 	struct initrd_set set;
-	int rc = initrd_open(fw_fs(fw), e, &set, err, errlen);
+	char err[300];		/* why filling failed, if it did */
+};
 
-	*buf = NULL;
-	*len = 0;
-	if (rc || !set.total) {
-		initrd_close(&set);
-		return rc;
-	}
-	*buf = bt_alloc(set.total);
-	rc = *buf ? initrd_read(e, &set, *buf, err, errlen) : BT_ENOMEM;
-	initrd_close(&set);
-	if (rc) {
-		bt_free(*buf);
-		*buf = NULL;
-	} else {
-		*len = set.total;
-	}
-	return rc;
+static int fill_initrd(void *ctx, void *buf, size_t len)
+{
+	struct lazy_initrd *li = ctx;
+
+	return initrd_read(li->e, &li->set, buf, li->err, sizeof(li->err));
 }
 
 int linux_efi_boot(struct fw *fw, const struct config_entry *e,
@@ -36,8 +25,9 @@ int linux_efi_boot(struct fw *fw, const struct config_entry *e,
 		   size_t msglen)
 {
 	const struct fs *fs = fw_fs(fw);
-	uint8_t *kernel = NULL, *initrd = NULL;
-	size_t klen, ilen;
+	struct lazy_initrd li = { .e = e };
+	uint8_t *kernel = NULL;
+	size_t klen;
 	struct volume *vol;
 	char why[200], *exit_data = NULL, *name = path_format(&e->image);
 	int rc = name ? 0 : BT_ENOMEM;
@@ -47,21 +37,27 @@ int linux_efi_boot(struct fw *fw, const struct config_entry *e,
 	if (!rc && (rc = pe_check(kernel, klen, why, sizeof(why))))
 		fmt_buf(msg, msglen, "%s: %s (linux-efi needs a kernel built "
 			"with the EFI stub)", name, why);
+	/* The initrds are opened now, so a missing one is reported before the
+	 * kernel starts, and read only when its stub asks: straight into the
+	 * stub's buffer, once. */
 	if (!rc)
-		rc = read_initrds(fw, e, &initrd, &ilen, msg, msglen);
-	if (!rc && ilen)
-		rc = fw_initrd_offer(fw, initrd, ilen, msg, msglen);
+		rc = initrd_open(fs, e, &li.set, msg, msglen);
+	if (!rc && li.set.total)
+		rc = fw_initrd_offer(fw, li.set.total, fill_initrd, &li, msg, msglen);
 	if (!rc) {
-		rc = fs_find_volume(fs, &e->image, &vol, why, sizeof(why));
+		rc = fs_find_volume(fs, &e->image, &vol, msg, msglen);
 		if (!rc)
 			rc = fw_image_start(fw, vol, e->image.file, kernel, klen,
 					    cmdline, status, &exit_data, msg, msglen);
 		fw_initrd_withdraw(fw);
 	}
-	if (!rc && exit_data && *exit_data)
+	initrd_close(&li.set);
+	/* A kernel that returns after failing to read its initrd: say why. */
+	if (!rc && li.err[0])
+		fmt_buf(msg, msglen, "%s", li.err);
+	else if (!rc && exit_data && *exit_data)
 		fmt_buf(msg, msglen, "%s", exit_data);
 	bt_free(exit_data);
-	bt_free(initrd);
 	bt_free(kernel);
 	bt_free(name);
 	return rc;

@@ -25,7 +25,8 @@ struct initrd_devpath {
 struct initrd_offer {
 	EFI_LOAD_FILE_PROTOCOL lf2;	/* same layout as LOAD_FILE2 */
 	struct initrd_devpath dp;
-	const void *data;
+	fw_initrd_fill fill;
+	void *ctx;
 	size_t len;
 	EFI_HANDLE handle;
 };
@@ -42,13 +43,14 @@ static EFI_STATUS EFIAPI initrd_load(EFI_LOAD_FILE_PROTOCOL *self,
 		*size = o->len;
 		return EFI_BUFFER_TOO_SMALL;
 	}
-	memcpy(buf, o->data, o->len);
+	if (o->fill(o->ctx, buf, o->len))
+		return EFI_DEVICE_ERROR;
 	*size = o->len;
 	return EFI_SUCCESS;
 }
 
-int fw_initrd_offer(struct fw *fw, const void *data, size_t len, char *err,
-		    size_t errlen)
+int fw_initrd_offer(struct fw *fw, size_t len, fw_initrd_fill fill, void *ctx,
+		    char *err, size_t errlen)
 {
 	static const EFI_GUID media = LINUX_INITRD_MEDIA_GUID;
 	struct initrd_offer *o = bt_zalloc(sizeof(*o));
@@ -64,7 +66,8 @@ int fw_initrd_offer(struct fw *fw, const void *data, size_t len, char *err,
 	o->dp.end.Type = END_DEVICE_PATH_TYPE;
 	o->dp.end.SubType = END_ENTIRE_DEVICE_PATH_SUBTYPE;
 	o->dp.end.Length[0] = 4;
-	o->data = data;
+	o->fill = fill;
+	o->ctx = ctx;
 	o->len = len;
 	/* Two single installs: the variadic multiple-install call is avoided
 	 * because its MS-ABI varargs are not portable across compilers. */

@@ -299,10 +299,13 @@ int fw_reset(struct fw *fw, enum fw_reset_kind kind, char *err, size_t errlen)
 	return BT_EUNSUPP;
 }
 
-int fw_initrd_offer(struct fw *fw, const void *data, size_t len, char *err,
-		    size_t errlen)
+int fw_initrd_offer(struct fw *fw, size_t len, fw_initrd_fill fill, void *ctx,
+		    char *err, size_t errlen)
 {
 	host_trace(fw, "initrd-offer");
+	fw->initrd_fill = fill;
+	fw->initrd_ctx = ctx;
+	fw->initrd_len = len;
 	return 0;
 }
 

@@ -33,6 +33,10 @@ struct fw {
 	uint64_t start_status;		/* what started programs return */
 	int start_error;		/* nonzero: fw_image_start fails so */
 
+	fw_initrd_fill initrd_fill;	/* what fw_initrd_offer was given */
+	void *initrd_ctx;
+	size_t initrd_len;
+
 	int resets;			/* resets asked for */
 	enum fw_reset_kind last_reset;
 

@@ -46,7 +46,7 @@ def test_xen_dom0(make_image, tmp_path, xen_payloads):
         t_xen = time.monotonic() - t0
         m.expect(r"INIT-MARKER start", timeout=300)
         t_dom0 = time.monotonic() - t0
-        got = m.expect(r"INIT cmdline=([^\r\n]*)").group(1).strip()
+        got = m.expect(r"INIT cmdline=([^\r\n]*)\r?\n").group(1).strip()
         assert got == DOM0_ARGS, "dom0 command line %r, expected %r" % (got, DOM0_ARGS)
         for name, digest in sorted(sums.items()):
             m.expect(r"INIT sha256 %s  /data/%s" % (digest, name))
