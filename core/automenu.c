@@ -121,6 +121,8 @@ int automenu_build(struct session *s, struct config *cfg)
 	size_t i;
 	int rc;
 
+	/* Every disk, not only those in the firmware's boot order. */
+	fs_widen(fs);
 	emit(&sc, "timeout -1\n");
 	for (i = 0; i < fs->n_vols && !sc.err && sc.count < AUTOMENU_MAX; i++) {
 		sc.vol = fs->vols[i];

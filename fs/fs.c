@@ -42,12 +42,14 @@ int fs_find_volume(const struct fs *fs, const struct path *p,
 			"available in this build of baton");
 		return BT_EUNSUPP;
 	}
-	for (i = 0; i < fs->n_vols; i++) {
-		if (volume_matches(fs->vols[i], p)) {
-			*out = fs->vols[i];
-			return 0;
+	do {
+		for (i = 0; i < fs->n_vols; i++) {
+			if (volume_matches(fs->vols[i], p)) {
+				*out = fs->vols[i];
+				return 0;
+			}
 		}
-	}
+	} while (fs->widen && fs->widen(fs->widen_ctx) == 0);
 	if (p->source == PATH_SRC_BOOT)
 		fmt_buf(err, errlen, "baton's own volume is not readable "
 			"(it was not loaded from a file system)");
@@ -74,6 +76,12 @@ int fs_read_exact(struct vfile *f, uint64_t off, void *buf, size_t len)
 		got += n;
 	}
 	return 0;
+}
+
+void fs_widen(const struct fs *fs)
+{
+	if (fs->widen)
+		fs->widen(fs->widen_ctx);
 }
 
 /* Read f completely into a new NUL-terminated buffer. */

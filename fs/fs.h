@@ -12,11 +12,23 @@
 struct fs {
 	struct volume **vols;	/* owned by the platform */
 	size_t n_vols;
+	/*
+	 * Look harder for volumes (connect every device) and add any found;
+	 * 0 when volumes were added, nonzero when there is nothing more to
+	 * find.  NULL when the platform cannot.  Volumes already in vols stay
+	 * valid.
+	 */
+	int (*widen)(void *ctx);
+	void *widen_ctx;
 };
+
+/* Ask the platform once for every volume it can find (fs.widen). */
+void fs_widen(const struct fs *fs);
 
 /*
  * The volume a path names: baton's own for PATH_SRC_BOOT, else the first
- * whose label / fsuuid / partuuid matches (case-insensitively).  Returns
+ * whose label / fsuuid / partuuid matches (case-insensitively); when none
+ * does, the platform is asked to look harder (fs.widen) once.  Returns
  * BT_ENOENT, with a message in err ("no volume with label 'X'"), when none
  * matches, and BT_EUNSUPP for network sources this build cannot reach.
  */

@@ -20,6 +20,7 @@ struct fw {
 	uint64_t tsc_per_ms;		/* for fw_time_ms */
 	EFI_EVENT timer;		/* for fw_key_wait */
 	struct initrd_offer *initrd;	/* fw_initrd_offer's, or NULL */
+	bool connected_all;		/* every controller connected */
 };
 
 /* The firmware status as a baton error code (the one place this happens). */

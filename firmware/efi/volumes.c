@@ -319,7 +319,9 @@ static struct efi_volume *volume_new(struct fw *fw, EFI_HANDLE h, size_t index)
 /*
  * Connect every driver to every device.  A firmware boot manager connects
  * only the devices in its boot order, so without this a second disk may
- * have no file system for label=, uuid= or partuuid= to find.
+ * have no file system for label=, uuid= or partuuid= to find.  It costs a
+ * quarter of a second in QEMU, so it is done only when a path names a
+ * volume that is not found, or the no-config menu looks for programs.
  */
 static void connect_all(struct fw *fw)
 {
@@ -333,31 +335,68 @@ static void connect_all(struct fw *fw)
 	fw->bs->FreePool(handles);
 }
 
-int efi_volumes_init(struct fw *fw)
+static bool known(const struct fw *fw, EFI_HANDLE h)
+{
+	size_t i;
+
+	for (i = 0; i < fw->fs.n_vols; i++)
+		if (((const struct efi_volume *)fw->fs.vols[i])->handle == h)
+			return true;
+	return false;
+}
+
+/* Add a volume for every file-system handle not seen before.  Volumes
+ * already handed out stay valid. */
+static int scan(struct fw *fw)
 {
 	EFI_HANDLE *handles = NULL;
+	struct volume **vols;
 	UINTN n = 0, i;
 
-	connect_all(fw);
-
-	fw->fs.vols = NULL;
-	fw->fs.n_vols = 0;
 	if (fw->bs->LocateHandleBuffer(ByProtocol, &sfs_guid, NULL, &n,
 				       &handles) != EFI_SUCCESS)
-		return 0;	/* no file systems at all: an empty list */
-	fw->fs.vols = bt_alloc(n * sizeof(*fw->fs.vols));
-	if (!fw->fs.vols) {
+		return 0;	/* no file systems at all: nothing to add */
+	vols = bt_realloc(fw->fs.vols, (fw->fs.n_vols + n) * sizeof(*vols));
+	if (!vols) {
 		fw->bs->FreePool(handles);
 		return BT_ENOMEM;
 	}
+	fw->fs.vols = vols;
 	for (i = 0; i < n; i++) {
-		struct efi_volume *v = volume_new(fw, handles[i], fw->fs.n_vols);
+		struct efi_volume *v;
 
+		if (known(fw, handles[i]))
+			continue;
+		v = volume_new(fw, handles[i], fw->fs.n_vols);
 		if (v)
 			fw->fs.vols[fw->fs.n_vols++] = &v->v;
 	}
 	fw->bs->FreePool(handles);
 	return 0;
+}
+
+/* fs.widen: connect everything once, then look for new volumes. */
+static int widen(void *ctx)
+{
+	struct fw *fw = ctx;
+	size_t before = fw->fs.n_vols;
+	int rc;
+
+	if (fw->connected_all)
+		return BT_ENOENT;
+	fw->connected_all = true;
+	connect_all(fw);
+	rc = scan(fw);
+	return rc ? rc : fw->fs.n_vols > before ? 0 : BT_ENOENT;
+}
+
+int efi_volumes_init(struct fw *fw)
+{
+	fw->fs.vols = NULL;
+	fw->fs.n_vols = 0;
+	fw->fs.widen = widen;
+	fw->fs.widen_ctx = fw;
+	return scan(fw);
 }
 
 EFI_DEVICE_PATH *efi_volume_file_path(struct fw *fw, struct volume *vol,

@@ -143,3 +143,30 @@ def test_sources_on_another_disk(make_image, boot):
         vm.send(str(n))
         vm.expect(hello_re("via=" + via, sibling=there))
         vm.expect(item_re(3, titles[2]))
+
+
+def test_disk_outside_the_boot_order(make_image, tmp_path, hello_efi):
+    """A second disk with no boot index is not connected by OVMF: baton must
+    connect it itself when a path names a volume it has not found."""
+    from machine import Drive, Machine
+
+    there = "hello.txt on the unconnected disk"
+    data = make_image(boot=None, label="LATE", files={"/EFI/tools/hello.txt": there})
+    config = conf("""
+        timeout -1
+
+        entry late
+            title On a disk outside the boot order
+            efi   label=LATE:/EFI/tools/hello.efi via=late
+        """)
+    image = make_image(config=config, files={"/EFI/tools/hello.txt": "wrong disk"})
+    work = tmp_path / "vm"
+    work.mkdir()
+    m = Machine(work, [Drive(image, "disk", bootindex=0), Drive(data, "disk")])
+    m.start()
+    try:
+        m.expect(item_re(1, "On a disk outside the boot order"), timeout=60)
+        m.send("1")
+        m.expect(hello_re("via=late", sibling=there))
+    finally:
+        m.kill()

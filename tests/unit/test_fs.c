@@ -156,6 +156,39 @@ static void test_oom(void **state)
 	}
 }
 
+/* A platform that finds the data volume only when asked to look harder. */
+static int widen_calls;
+
+static int widen_adds_data(void *ctx)
+{
+	struct fixture *f = ctx;
+
+	widen_calls++;
+	if (f->fs.n_vols == 2)
+		return BT_ENOENT;
+	f->fs.n_vols = 2;
+	return 0;
+}
+
+static void test_widen(void **state)
+{
+	struct fixture *f = *state;
+	struct path by_label = mkpath(PATH_SRC_LABEL, "DATA", "/vmlinuz");
+	struct path missing = mkpath(PATH_SRC_LABEL, "NOPE", "/x");
+	struct volume *v = NULL;
+	char err[200];
+
+	f->fs.n_vols = 1;	/* only the boot volume is known at first */
+	f->fs.widen = widen_adds_data;
+	f->fs.widen_ctx = f;
+	widen_calls = 0;
+	assert_int_equal(fs_find_volume(&f->fs, &by_label, &v, err, sizeof(err)), 0);
+	assert_ptr_equal(v, &f->data.v);
+	assert_int_equal(widen_calls, 1);
+	assert_int_equal(fs_find_volume(&f->fs, &missing, &v, err, sizeof(err)), BT_ENOENT);
+	assert_int_equal(widen_calls, 2);	/* asked again, found nothing new */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +197,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_widen, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
