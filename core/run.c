@@ -138,6 +138,9 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 {
 	const struct config_entry *e = &cfg->entries[idx];
 	const char *title = entry_title(e), *why = m->p.items[idx].error;
+	/* The load options or command line: as edited, or as configured. */
+	const char *text = edited ? edited : m->p.items[idx].options;
+	bool returned = false;
 	char msg[400], line[520];
 	uint64_t status = 0;
 	int rc;
@@ -153,15 +156,12 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 	session_print(s, line);
 	switch (e->kind) {
 	case ENTRY_EFI:
-		rc = chain_boot(s->fw, &e->image, edited ? edited : e->args,
-				&status, msg, sizeof(msg));
-		if (!rc) {
-			fmt_buf(line, sizeof(line), "'%s' returned status 0x%llx%s%s",
-				title, (unsigned long long)status,
-				msg[0] ? ": " : "", msg);
-			session_print(s, line);
-			return menu_set_status(m, line);
-		}
+		rc = chain_boot(s->fw, &e->image, text, &status, msg, sizeof(msg));
+		returned = rc == 0;
+		break;
+	case ENTRY_LINUX_EFI:
+		rc = linux_efi_boot(s->fw, e, text, &status, msg, sizeof(msg));
+		returned = rc == 0;
 		break;
 	case ENTRY_LINUX:
 	case ENTRY_MULTIBOOT:
@@ -170,26 +170,14 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 			.quiesce = !e->no_quiesce,
 			.disturb = e->disturb_irqs,
 		};
-		const char *line = edited ? edited : m->p.items[idx].options;
 
 		/* These return only when the kernel could not be started. */
 		if (e->kind == ENTRY_LINUX)
-			rc = linux_boot(s->fw, e, line, &o, msg, sizeof(msg));
+			rc = linux_boot(s->fw, e, text, &o, msg, sizeof(msg));
 		else
-			rc = multiboot_boot(s->fw, e, line, &o, msg, sizeof(msg));
+			rc = multiboot_boot(s->fw, e, text, &o, msg, sizeof(msg));
 		break;
 	}
-	case ENTRY_LINUX_EFI:
-		rc = linux_efi_boot(s->fw, e, edited ? edited : m->p.items[idx].options,
-				    &status, msg, sizeof(msg));
-		if (!rc) {
-			fmt_buf(line, sizeof(line), "'%s' returned status 0x%llx%s%s",
-				title, (unsigned long long)status,
-				msg[0] ? ": " : "", msg);
-			session_print(s, line);
-			return menu_set_status(m, line);
-		}
-		break;
 	case ENTRY_MENU:
 		rc = open_submenu(s, e, msg, sizeof(msg));
 		if (rc == RUN_BACK)
@@ -205,6 +193,13 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 	}
 	/* A boot that ran out of memory gave back what it took: the menu can
 	 * go on, so it is reported like any other failure. */
+	if (returned) {
+		/* A program (or an EFI-stub kernel) ran and came back. */
+		fmt_buf(line, sizeof(line), "'%s' returned status 0x%llx%s%s", title,
+			(unsigned long long)status, msg[0] ? ": " : "", msg);
+		session_print(s, line);
+		return menu_set_status(m, line);
+	}
 	if (rc == RUN_EXIT)
 		return rc;
 	if (!msg[0])

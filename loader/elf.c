@@ -7,6 +7,7 @@
  */
 #include "loader/elf.h"
 #include "lib/error.h"
+#include "lib/bytes.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
@@ -55,21 +56,8 @@
 #define PH64_SIZE 56
 #define PT_LOAD 1
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* A word that is 4 bytes in ELF32 and 8 in ELF64. */
 static uint64_t get_word(const uint8_t *p, unsigned bits)

@@ -8,6 +8,7 @@
 #include "loader/multiboot1.h"
 #include "loader/memmap.h"
 #include "lib/error.h"
+#include "lib/bytes.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
@@ -88,30 +89,9 @@
 #define GIB4 (4096 * MIB)
 #define LOWER_MEM_TOP (640 * KIB)	/* conventional memory ends here */
 
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* --------------------------------------------------------- the header */
 
