@@ -308,6 +308,19 @@ static int load_image(struct mb_load *ml, bool in_place_only, char *err,
 	ml->entry += (uint64_t)ml->shift;
 	ml->kl.ki.entry = ml->entry;
 	sort_parts(ml);
+	for (j = 1; j < ml->n_parts; j++) {
+		const struct part *a = &ml->parts[j - 1], *b = &ml->parts[j];
+
+		if (b->addr < a->addr + a->memsz) {
+			fmt_buf(err, errlen, "%s: two loadable segments overlap: "
+				"[0x%llx-0x%llx) and [0x%llx-0x%llx)", ml->name,
+				(unsigned long long)a->addr,
+				(unsigned long long)(a->addr + a->memsz),
+				(unsigned long long)b->addr,
+				(unsigned long long)(b->addr + b->memsz));
+			return BT_EFORMAT;
+		}
+	}
 	while (!rc && i < ml->n_parts) {
 		uint64_t lo = ml->parts[i].addr & ~(PAGE_SIZE - 1);
 		uint64_t hi = (ml->parts[i].addr + ml->parts[i].memsz + PAGE_SIZE - 1) &

@@ -120,6 +120,16 @@ def test_bad_multiboot_images(make_image, tmp_path, probes):
     e = bytearray(mb2)
     phoff = int.from_bytes(e[0x1C:0x20], "little")
     e[phoff + 12:phoff + 16] = (0xFFF00000).to_bytes(4, "little")   # p_paddr
+    # Two program headers whose memory overlaps.
+    o = bytearray(mb2)
+    second = phoff + 32
+    o[second + 12:second + 16] = o[phoff + 12:phoff + 16]      # same p_paddr
+    # A Multiboot 2 header with an unknown tag (type 99) that is not optional.
+    mb2_off = mb2.find(b"\xd6\x50\x52\xe8")
+    u = bytearray(mb2)
+    tag = mb2_off + 16            # the first tag: overwrite its type
+    u[tag:tag + 2] = (99).to_bytes(2, "little")
+    u[tag + 2:tag + 4] = (0).to_bytes(2, "little")
     entries = [
         ("No header", "multiboot /plain.bin", r"/plain\.bin: no Multiboot header in the first 8 KiB"),
         ("Bad sum", "multiboot /badsum.elf", r"/badsum\.elf: .*checksum"),
@@ -127,6 +137,8 @@ def test_bad_multiboot_images(make_image, tmp_path, probes):
         ("Bad flag", "multiboot /badflag.elf", r"/badflag\.elf: .*flag bit 3"),
         ("No RAM", "multiboot2 /noram.elf",
          r"segment 'kernel'.*(not RAM|RAM)"),
+        ("Overlap", "multiboot2 /overlap.elf", r"/overlap\.elf: two loadable segments overlap"),
+        ("Unknown tag", "multiboot2 /unknown.elf", r"/unknown\.elf: .*tag 99"),
         ("No module", "multiboot /mb1-elf.elf\n  module /missing.bin",
          r"/missing\.bin: file not found"),
         ("No MB2", "multiboot2 /mb1-elf.elf", r"/mb1-elf\.elf: .*Multiboot2 header"),
@@ -137,7 +149,8 @@ def test_bad_multiboot_images(make_image, tmp_path, probes):
     image = make_image(config=conf, files={
         "/plain.bin": b"no header here\n" * 1000, "/badsum.elf": bytes(bad_sum),
         "/late.bin": late, "/badflag.elf": bytes(bad_flag),
-        "/noram.elf": bytes(e), "/mb1-elf.elf": elf})
+        "/noram.elf": bytes(e), "/mb1-elf.elf": elf,
+        "/overlap.elf": bytes(o), "/unknown.elf": bytes(u)})
     m = start(tmp_path, image, debug_exit=False)
     try:
         m.expect(r"1\. No header", timeout=60)
