@@ -87,7 +87,7 @@ static int seg_check(const struct kimage_segment *s, char *err, size_t errlen)
 int kimage_add(struct kimage *ki, uint64_t buf, uint64_t bufsz, uint64_t mem,
 	       uint64_t memsz, const char *name, char *err, size_t errlen)
 {
-	struct kimage_segment s = { buf, bufsz, mem, memsz, name };
+	struct kimage_segment s = { buf, bufsz, mem, memsz, name, false };
 	int rc;
 
 	if (ki->nr >= KIMAGE_MAX_SEGMENTS) {
@@ -261,7 +261,9 @@ size_t kimage_plan(const struct kimage *ki, struct kexec_copy *plan)
 			c->dst = s->mem;
 			c->copy_bytes = len;
 		}
-		c->zero_bytes = s->memsz - len;
+		/* A kernel's scratch area is only reserved: clearing tens of
+		 * megabytes it will overwrite anyway costs time for nothing. */
+		c->zero_bytes = s->scratch_tail ? 0 : s->memsz - len;
 	}
 	return ki->nr;
 }

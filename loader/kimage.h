@@ -35,6 +35,9 @@ struct kimage_segment {
 	uint64_t memsz;		/* destination size, page multiple, >= bufsz;
 				 * the tail beyond bufsz is zero-filled */
 	const char *name;	/* for messages: "vmlinuz", "initrd", ... */
+	bool scratch_tail;	/* the memory beyond bufsz is the kernel's to use
+				 * but need not be zeroed (a bzImage's
+				 * init_size): reserved, not cleared */
 };
 
 /* Registers at entry (the rest are zero). */

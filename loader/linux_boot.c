@@ -77,6 +77,10 @@ static int load_kernel(struct linux_load *ll, struct vfile *f, const char *name,
 		src = 0;
 	rc = kimage_add(&kl->ki, src, ll->bz.payload_len, dest,
 			pages_for(need) * PAGE_SIZE, "kernel", err, errlen);
+	/* [dest, dest + init_size) is the decompressor's to use; the boot
+	 * protocol does not ask for it to be zeroed. */
+	if (!rc)
+		kl->ki.seg[kl->ki.nr - 1].scratch_tail = true;
 	if (!rc && !src) {
 		rc = kload_alloc(kl, pages_for(ll->bz.payload_len), UINT64_MAX, &src);
 		kl->ki.seg[kl->ki.nr - 1].buf = src;
