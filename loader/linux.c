@@ -81,12 +81,6 @@
 #define E820_PMEM 7
 #define E820_SOFT_RESERVED 0xefffffffu
 
-/* EFI_MEMORY_DESCRIPTOR field offsets (UEFI 2.10 §7.2). */
-#define DESC_TYPE 0
-#define DESC_PHYS 8
-#define DESC_PAGES 24
-#define DESC_ATTR 32
-#define DESC_MIN_SIZE 40
 
 #define MIB (1024ULL * 1024)
 #define GIB4 (4ULL * 1024 * MIB)
@@ -490,17 +484,17 @@ static uint32_t e820_type_of(uint32_t type, uint64_t attr)
 /* Descriptor i as an e820 entry; false when it is left out. */
 static bool desc_entry(const uint8_t *d, struct e820_entry *e)
 {
-	uint64_t pages = get64(d + DESC_PAGES);
+	uint64_t pages = get64(d + UEFI_DESC_PAGES);
 
-	e->type = e820_type_of(get32(d + DESC_TYPE), get64(d + DESC_ATTR));
-	e->addr = get64(d + DESC_PHYS);
+	e->type = e820_type_of(get32(d + UEFI_DESC_TYPE), get64(d + UEFI_DESC_ATTR));
+	e->addr = get64(d + UEFI_DESC_PHYS);
 	e->size = pages * PAGE_SIZE;
 	return e->type && pages;
 }
 
 static bool desc_wraps(const uint8_t *d)
 {
-	uint64_t addr = get64(d + DESC_PHYS), pages = get64(d + DESC_PAGES);
+	uint64_t addr = get64(d + UEFI_DESC_PHYS), pages = get64(d + UEFI_DESC_PAGES);
 
 	return pages > (UINT64_MAX - addr) / PAGE_SIZE;
 }
@@ -566,7 +560,7 @@ int linux_e820(const void *map, size_t size, size_t desc_size,
 	int err;
 
 	*n = 0;
-	if (desc_size < DESC_MIN_SIZE || size % desc_size)
+	if (desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
 		return BT_EINVAL;
 	count = size / desc_size;
 	for (i = 0; i < count; i++)

@@ -5,11 +5,6 @@
 /* UEFI 2.10 §7.2, EFI_MEMORY_DESCRIPTOR: the offsets of its fields.  A
  * descriptor is at least 40 bytes; firmware may make it larger (desc_size),
  * so the map is always stepped through by desc_size, never by sizeof. */
-#define DESC_TYPE 0
-#define DESC_PHYS 8
-#define DESC_PAGES 24
-#define DESC_ATTR 32
-#define DESC_MIN_SIZE 40
 
 bool memmap_type_is_ram_after_ebs(uint32_t type)
 {
@@ -58,10 +53,10 @@ static uint32_t load32(const uint8_t *p)
  * its end would wrap past 2^64 (which region_end relies on never doing). */
 static int parse_desc(const uint8_t *d, struct mem_region *r)
 {
-	r->type = load32(d + DESC_TYPE);
-	r->start = load64(d + DESC_PHYS);
-	r->pages = load64(d + DESC_PAGES);
-	r->attr = load64(d + DESC_ATTR);
+	r->type = load32(d + UEFI_DESC_TYPE);
+	r->start = load64(d + UEFI_DESC_PHYS);
+	r->pages = load64(d + UEFI_DESC_PAGES);
+	r->attr = load64(d + UEFI_DESC_ATTR);
 	if (r->start % PAGE_SIZE)
 		return BT_EINVAL;
 	if (r->pages > (UINT64_MAX - r->start) / PAGE_SIZE)
@@ -103,7 +98,7 @@ int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
 
 	out->r = NULL;
 	out->n = 0;
-	if (desc_size < DESC_MIN_SIZE || size % desc_size)
+	if (desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
 		return BT_EINVAL;
 	count = size / desc_size;
 	if (!count)

@@ -33,7 +33,15 @@ enum uefi_mem_type {
 	UEFI_UNACCEPTED = 15,
 };
 
-#define UEFI_MEMORY_SP (1ULL << 18)	/* specific-purpose (soft-reserved) */
+#define UEFI_MEMORY_SP (1ULL << 18)
+
+/* EFI_MEMORY_DESCRIPTOR field offsets (UEFI 2.10 §7.2); descriptors are
+ * desc_size apart, which is at least UEFI_DESC_MIN_SIZE. */
+#define UEFI_DESC_TYPE 0
+#define UEFI_DESC_PHYS 8
+#define UEFI_DESC_PAGES 24
+#define UEFI_DESC_ATTR 32
+#define UEFI_DESC_MIN_SIZE 40	/* specific-purpose (soft-reserved) */
 
 struct mem_region {
 	uint64_t start;		/* physical, page-aligned */

@@ -77,12 +77,6 @@
 #define MB1_NVS 4
 #define MB1_BAD 5
 
-/* EFI_MEMORY_DESCRIPTOR field offsets (UEFI 2.10 §7.2). */
-#define DESC_TYPE 0
-#define DESC_PHYS 8
-#define DESC_PAGES 24
-#define DESC_ATTR 32
-#define DESC_MIN_SIZE 40
 
 #define KIB 1024ULL
 #define MIB (1024 * KIB)
@@ -395,13 +389,9 @@ static int put_string(struct mbi_buf *b, const char *s, uint32_t *addr)
  * Multiboot 1 has no type for them, so they are reserved like MMIO. */
 static uint32_t mb1_type_of(uint32_t type, uint64_t attr)
 {
-	switch (type) {
-	case UEFI_LOADER_CODE:
-	case UEFI_LOADER_DATA:
-	case UEFI_BOOT_CODE:
-	case UEFI_BOOT_DATA:
-	case UEFI_CONVENTIONAL:
+	if (memmap_type_is_ram_after_ebs(type))
 		return attr & UEFI_MEMORY_SP ? MB1_RESERVED : MB1_RAM;
+	switch (type) {
 	case UEFI_ACPI_RECLAIM:
 		return MB1_ACPI;
 	case UEFI_ACPI_NVS:
@@ -421,11 +411,11 @@ struct mmap_entry {
 /* A descriptor as an entry; false for an empty one. */
 static bool desc_entry(const uint8_t *d, struct mmap_entry *e)
 {
-	uint64_t pages = get64(d + DESC_PAGES);
+	uint64_t pages = get64(d + UEFI_DESC_PAGES);
 
-	e->base = get64(d + DESC_PHYS);
+	e->base = get64(d + UEFI_DESC_PHYS);
 	e->len = pages * PAGE_SIZE;
-	e->type = mb1_type_of(get32(d + DESC_TYPE), get64(d + DESC_ATTR));
+	e->type = mb1_type_of(get32(d + UEFI_DESC_TYPE), get64(d + UEFI_DESC_ATTR));
 	return pages != 0;
 }
 
@@ -433,12 +423,12 @@ static bool desc_entry(const uint8_t *d, struct mmap_entry *e)
  * computed below fits in 64 bits. */
 static int check_map(const uint8_t *p, size_t size, size_t desc_size)
 {
-	if (desc_size < DESC_MIN_SIZE || size % desc_size)
+	if (desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
 		return BT_EINVAL;
 	for (size_t off = 0; off < size; off += desc_size) {
-		uint64_t base = get64(p + off + DESC_PHYS);
+		uint64_t base = get64(p + off + UEFI_DESC_PHYS);
 
-		if (get64(p + off + DESC_PAGES) > (UINT64_MAX - base) / PAGE_SIZE)
+		if (get64(p + off + UEFI_DESC_PAGES) > (UINT64_MAX - base) / PAGE_SIZE)
 			return BT_EINVAL;
 	}
 	return 0;

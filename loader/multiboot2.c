@@ -107,12 +107,6 @@ enum {
 #define RSDP_V2_MIN 36
 #define RSDP_V2_MAX 4096	/* a length beyond a page is corruption */
 
-/* EFI_MEMORY_DESCRIPTOR field offsets (UEFI 2.10 §7.2). */
-#define DESC_TYPE 0
-#define DESC_PHYS 8
-#define DESC_PAGES 24
-#define DESC_ATTR 32
-#define DESC_MIN_SIZE 40
 
 #define KIB 1024ULL
 #define LOWER_MEM_END (640 * KIB)
@@ -500,12 +494,12 @@ static int map_check(struct raw_map *m, const void *map, size_t size,
 	m->bs_running = bs_running;
 	if (!size)
 		return 0;
-	if (!map || desc_size < DESC_MIN_SIZE || size % desc_size)
+	if (!map || desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
 		return BT_EINVAL;
 	m->count = size / desc_size;
 	for (size_t i = 0; i < m->count; i++) {
 		const uint8_t *d = m->p + i * desc_size;
-		uint64_t base = get64(d + DESC_PHYS), pages = get64(d + DESC_PAGES);
+		uint64_t base = get64(d + UEFI_DESC_PHYS), pages = get64(d + UEFI_DESC_PAGES);
 
 		if (pages > (UINT64_MAX - base) / PAGE_SIZE)
 			return BT_EINVAL;
@@ -542,11 +536,11 @@ static uint32_t mb_type(uint32_t type, uint64_t attr, bool bs_running)
 static bool map_range(const struct raw_map *m, size_t i, struct mb_range *r)
 {
 	const uint8_t *d = m->p + i * m->desc_size;
-	uint64_t pages = get64(d + DESC_PAGES);
+	uint64_t pages = get64(d + UEFI_DESC_PAGES);
 
-	r->base = get64(d + DESC_PHYS);
+	r->base = get64(d + UEFI_DESC_PHYS);
 	r->len = pages * PAGE_SIZE;
-	r->type = mb_type(get32(d + DESC_TYPE), get64(d + DESC_ATTR),
+	r->type = mb_type(get32(d + UEFI_DESC_TYPE), get64(d + UEFI_DESC_ATTR),
 			  m->bs_running);
 	return pages != 0;
 }
