@@ -240,38 +240,43 @@ static uint64_t place_align(const struct bzimage *bz)
 	return a < PAGE_SIZE ? PAGE_SIZE : a;
 }
 
-/* Whether [addr, addr + size) is RAM after ExitBootServices and, for a
- * kernel that cannot run above 4 GiB, below it. */
+/* Whether [addr, addr + size) is RAM after ExitBootServices (or, with
+ * free_now, conventional memory nobody holds yet) and, for a kernel that
+ * cannot run above 4 GiB, below it. */
 static bool fits(const struct bzimage *bz, const struct memmap *ram,
-		 uint64_t addr, uint64_t size)
+		 uint64_t addr, uint64_t size, bool free_now)
 {
 	if (addr > UINT64_MAX - size)
 		return false;
 	if (!(bz->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) && addr + size > GIB4)
 		return false;
-	return memmap_is_ram(ram, addr, addr + size);
+	return free_now ? memmap_is_free(ram, addr, addr + size)
+			: memmap_is_ram(ram, addr, addr + size);
 }
 
 /*
- * The lowest aligned address >= 1 MiB with room.  Regions are sorted, so
+ * The lowest address >= floor, aligned, with room.  Regions are sorted, so
  * the first fitting candidate is the lowest: a fit that starts inside a run
- * of RAM also fits from the first aligned address of that run, which is the
- * candidate taken from the run's first region.
+ * of suitable memory also fits from the first aligned address of that run,
+ * which is the candidate taken from the run's first region.
  */
 static bool place_lowest(const struct bzimage *bz, const struct memmap *ram,
-			 uint64_t size, uint64_t *addr)
+			 uint64_t floor, uint64_t size, bool free_now,
+			 uint64_t *addr)
 {
 	uint64_t align = place_align(bz);
 
 	for (size_t i = 0; i < ram->n; i++) {
-		uint64_t a = ram->r[i].start < MIB ? MIB : ram->r[i].start;
+		uint64_t a = ram->r[i].start;
 
-		if (!memmap_type_is_ram_after_ebs(ram->r[i].type))
+		if (ram->r[i].start + ram->r[i].pages * PAGE_SIZE <= floor)
 			continue;
+		if (a < floor)
+			a = floor;
 		if (a > UINT64_MAX - (align - 1))
 			break;
 		a = (a + align - 1) & ~(align - 1);
-		if (fits(bz, ram, a, size)) {
+		if (fits(bz, ram, a, size, free_now)) {
 			*addr = a;
 			return true;
 		}
@@ -284,13 +289,27 @@ int bzimage_place(const struct bzimage *bz, const struct memmap *ram,
 {
 	uint64_t size = ((uint64_t)bz->init_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	uint64_t pref = bz->pref_address;
+	uint64_t floor = pref > MIB ? pref : MIB;
 	bool pref_ok = pref && pref % PAGE_SIZE == 0;
 
 	/* A relocatable kernel at a misaligned address moves itself up to
 	 * the alignment and would then need more than init_size from here. */
 	if (bz->relocatable)
 		pref_ok = pref_ok && pref % place_align(bz) == 0;
-	if (pref_ok && fits(bz, ram, pref, size)) {
+	/* In order: pref_address free now; for a relocatable kernel, the
+	 * lowest aligned address above it that is free now (the kernel is read
+	 * straight into place and never copied); pref_address as RAM after
+	 * ExitBootServices (the trampoline copies it there); the lowest such
+	 * address above it.  Never below pref_address: a relocatable kernel
+	 * loaded lower decompresses itself at pref_address (LOAD_PHYSICAL_ADDR)
+	 * anyway, into memory nobody checked. */
+	if (pref_ok && fits(bz, ram, pref, size, true)) {
+		*addr = pref;
+		return 0;
+	}
+	if (bz->relocatable && place_lowest(bz, ram, floor, size, true, addr))
+		return 0;
+	if (pref_ok && fits(bz, ram, pref, size, false)) {
 		*addr = pref;
 		return 0;
 	}
@@ -300,11 +319,11 @@ int bzimage_place(const struct bzimage *bz, const struct memmap *ram,
 			(unsigned long long)pref);
 		return BT_ENOENT;
 	}
-	if (place_lowest(bz, ram, size, addr))
+	if (place_lowest(bz, ram, floor, size, false, addr))
 		return 0;
-	fmt_buf(why, whylen, "no room for the kernel's 0x%llx bytes (RAM above "
-		"1 MiB, aligned to 0x%llx%s)", (unsigned long long)size,
-		(unsigned long long)place_align(bz),
+	fmt_buf(why, whylen, "no room for the kernel's 0x%llx bytes (RAM at or "
+		"above 0x%llx, aligned to 0x%llx%s)", (unsigned long long)size,
+		(unsigned long long)floor, (unsigned long long)place_align(bz),
 		bz->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G ? "" : ", below 4 GiB");
 	return BT_ENOENT;
 }

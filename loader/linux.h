@@ -48,13 +48,15 @@ int bzimage_parse(const void *data, size_t len, struct bzimage *bz,
 		  char *why, size_t whylen);
 
 /*
- * Where the kernel goes: pref_address when [pref, pref + init_size) is RAM
- * after ExitBootServices; otherwise, for a relocatable kernel, the lowest
- * address >= 1 MiB aligned to kernel_alignment (at least 2^min_alignment)
- * where init_size fits in RAM.  Below 4 GiB unless the kernel sets
- * XLF_CAN_BE_LOADED_ABOVE_4G.  BT_ENOENT with a message ("kernel needs
- * 0x... bytes at 0x... and is not relocatable" / "no room for the kernel's
- * 0x... bytes") when there is none.
+ * Where the kernel goes, given the memory map before ExitBootServices:
+ * pref_address when [pref, pref + init_size) is free now; for a relocatable
+ * kernel, else the lowest address >= pref_address (>= 1 MiB) aligned to
+ * kernel_alignment (at least 2^min_alignment) where init_size is free now;
+ * else pref_address when that range is RAM after ExitBootServices; else,
+ * relocatable, the lowest aligned address >= pref_address in such RAM.
+ * Below 4 GiB unless the kernel sets XLF_CAN_BE_LOADED_ABOVE_4G.
+ * BT_ENOENT with a message ("kernel needs 0x... bytes at 0x... and is not
+ * relocatable" / "no room for the kernel's 0x... bytes") when there is none.
  */
 int bzimage_place(const struct bzimage *bz, const struct memmap *ram,
 		  uint64_t *addr, char *why, size_t whylen);

@@ -123,26 +123,45 @@ bad:
 	return BT_EINVAL;
 }
 
-bool memmap_is_ram(const struct memmap *m, uint64_t start, uint64_t end)
+/* Free now: conventional memory nobody has allocated yet. */
+static bool region_is_free(const struct mem_region *r)
+{
+	return r->type == UEFI_CONVENTIONAL && !(r->attr & UEFI_MEMORY_SP);
+}
+
+/* Whether [start, end) is covered, without gaps, by regions that ok()
+ * accepts. */
+static bool covered(const struct memmap *m, uint64_t start, uint64_t end,
+		    bool (*ok)(const struct mem_region *))
 {
 	uint64_t pos = start;
 
 	if (start >= end)
 		return start == end;
 	/* Walk the regions in order; pos is the first byte not yet shown to
-	 * be RAM.  Any gap or non-RAM region before end breaks the run. */
+	 * be covered.  Any gap or refused region before end breaks the run. */
 	for (size_t i = 0; i < m->n; i++) {
 		const struct mem_region *r = &m->r[i];
 
 		if (region_end(r) <= pos)
 			continue;
-		if (r->start > pos || !region_is_ram(r))
+		if (r->start > pos || !ok(r))
 			return false;
 		pos = region_end(r);
 		if (pos >= end)
 			return true;
 	}
 	return false;
+}
+
+bool memmap_is_ram(const struct memmap *m, uint64_t start, uint64_t end)
+{
+	return covered(m, start, end, region_is_ram);
+}
+
+bool memmap_is_free(const struct memmap *m, uint64_t start, uint64_t end)
+{
+	return covered(m, start, end, region_is_free);
 }
 
 uint64_t memmap_ram_top(const struct memmap *m)

@@ -80,6 +80,11 @@ int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
  * start > end is not. */
 bool memmap_is_ram(const struct memmap *m, uint64_t start, uint64_t end);
 
+/* Whether [start, end) lies wholly inside conventional memory, i.e. is free
+ * now, before ExitBootServices (same rules for SP, empty and reversed
+ * ranges). */
+bool memmap_is_free(const struct memmap *m, uint64_t start, uint64_t end);
+
 /* The end of the highest RAM region as memmap_is_ram counts RAM, 0 when
  * there is none (for sizing identity maps). */
 uint64_t memmap_ram_top(const struct memmap *m);

@@ -149,11 +149,40 @@ static size_t raw_map(const struct fw *fw, uint8_t *buf)
 	return 48;
 }
 
+/* One descriptor per run of used or free pages. */
+static size_t raw_map_used(const struct fw *fw, uint8_t *buf)
+{
+	size_t n = 0;
+	uint64_t i = 0;
+
+	while (i < fw->ram_pages) {
+		uint64_t j = i;
+		uint8_t *d = buf + n++ * 48;
+
+		while (j < fw->ram_pages && fw->page_used[j] == fw->page_used[i])
+			j++;
+		memset(d, 0, 48);
+		d[0] = fw->page_used[i] ? UEFI_BOOT_DATA : UEFI_CONVENTIONAL;
+		memcpy(d + 8, &(uint64_t){ ram_base(fw) + i * PAGE_SIZE }, 8);
+		memcpy(d + 24, &(uint64_t){ j - i }, 8);
+		i = j;
+	}
+	return n * 48;
+}
+
 int fw_memmap(struct fw *fw, struct memmap *out)
 {
-	uint8_t buf[48];
+	uint8_t one[48], *buf = one;
+	int rc;
 
-	return memmap_from_uefi(buf, raw_map(fw, buf), 48, out);
+	if (!fw->map_shows_used || !fw->ram)
+		return memmap_from_uefi(one, raw_map(fw, one), 48, out);
+	buf = malloc(fw->ram_pages * 48);
+	if (!buf)
+		return BT_ENOMEM;
+	rc = memmap_from_uefi(buf, raw_map_used(fw, buf), 48, out);
+	free(buf);
+	return rc;
 }
 
 size_t fw_memmap_bytes(struct fw *fw)

@@ -45,6 +45,9 @@ struct fw {
 	uint8_t *ram;
 	uint64_t ram_pages;
 	uint8_t *page_used;		/* one byte a page */
+	bool map_shows_used;		/* fw_memmap: used pages as boot
+					 * services data, as real firmware
+					 * shows its own allocations */
 	int ebs_error;			/* nonzero: ExitBootServices fails so */
 
 	/* What the handoff did, recorded by firmware/host/machine.c. */

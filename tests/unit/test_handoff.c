@@ -372,8 +372,9 @@ static void test_linux_handover(void **state)
 	host_fw_free(&c.r.fw);
 }
 
-/* pref_address inside the arena but with a page there in use: the kernel
- * still goes there, from a buffer the trampoline copies. */
+/* pref_address inside the arena with a page there in use that the memory
+ * map baton read does not show (taken after): the kernel still goes there,
+ * from a buffer the trampoline copies. */
 static void test_linux_busy_destination(void **state)
 {
 	static struct linux_case c;
@@ -389,6 +390,40 @@ static void test_linux_busy_destination(void **state)
 	k = segment(&c.r.fw.handed, "kernel");
 	assert_int_not_equal(k->buf, k->mem);
 	assert_true(k->buf + k->bufsz <= k->mem || k->buf >= k->mem + k->memsz);
+	host_fw_free(&c.r.fw);
+}
+
+/* The map shows the page in use, as OVMF's does for its DXE volume at
+ * 9-21 MiB over the usual 16 MiB: a relocatable kernel is read straight
+ * into the next aligned free range above pref_address; one that is not
+ * relocatable still goes to pref_address through the trampoline. */
+static void test_linux_busy_pref_relocates(void **state)
+{
+	static struct linux_case c;
+	uint64_t pref;
+	const struct kimage_segment *k;
+
+	linux_case_init(&c, 0);
+	pref = ram(&c.r) + 32 * MIB;
+	put64(c.kernel + 0x258, pref);
+	c.r.fw.map_shows_used = true;
+	c.r.fw.page_used[(32 * MIB + 3 * MIB) / PAGE_SIZE] = 1;
+	boot_ok(&c.r, linux_boot, &c.e, "", &quiesce);
+	expect_linux_handover(&c, "", pref + 4 * MIB);
+	k = segment(&c.r.fw.handed, "kernel");
+	assert_int_equal(k->buf, k->mem);
+	host_fw_free(&c.r.fw);
+
+	linux_case_init(&c, 0);
+	pref = ram(&c.r) + 32 * MIB;
+	put64(c.kernel + 0x258, pref);
+	c.kernel[0x234] = 0;			/* not relocatable */
+	c.r.fw.map_shows_used = true;
+	c.r.fw.page_used[(32 * MIB + 3 * MIB) / PAGE_SIZE] = 1;
+	boot_ok(&c.r, linux_boot, &c.e, "", &quiesce);
+	expect_linux_handover(&c, "", pref);
+	k = segment(&c.r.fw.handed, "kernel");
+	assert_int_not_equal(k->buf, k->mem);
 	host_fw_free(&c.r.fw);
 }
 
@@ -483,7 +518,7 @@ static void test_linux_bad_inputs(void **state)
 	put32(c.kernel + 0x260, 0x8000000);
 	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_ENOENT,
 		   "/vmlinuz: no room for the kernel's 0x8000000 bytes (RAM "
-		   "above 1 MiB, aligned to 0x200000)", 0);
+		   "at or above 0x1000000, aligned to 0x200000)", 0);
 	host_fw_free(&c.r.fw);
 }
 
@@ -926,6 +961,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linux_handover),
 		cmocka_unit_test(test_linux_busy_destination),
+		cmocka_unit_test(test_linux_busy_pref_relocates),
 		cmocka_unit_test(test_linux_opts),
 		cmocka_unit_test(test_linux_pins),
 		cmocka_unit_test(test_linux_ebs_fails),

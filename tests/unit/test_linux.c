@@ -312,21 +312,62 @@ static void test_place_pref_occupied_relocates(void **state)
 	assert_int_equal(place_ok(&bz, &m), 0x2000000);
 }
 
-static void test_place_lowest_above_1mib(void **state)
+static void test_place_lowest_above_pref(void **state)
 {
 	struct memmap m = { ovmf_regions, 6 };
 	struct bzimage bz = std_bz();
 
+	/* Never below pref_address: a relocatable kernel loaded lower would
+	 * decompress itself at pref_address anyway. */
 	bz.init_size = 0x400000;
 	bz.pref_address = 0x1000000;	/* runtime data there */
-	assert_int_equal(place_ok(&bz, &m), 0x200000);
+	assert_int_equal(place_ok(&bz, &m), 0x1400000);
 	bz.kernel_alignment = 0x100000;
 	bz.min_alignment = 20;
+	assert_int_equal(place_ok(&bz, &m), 0x1400000);
+	/* Without a pref_address the floor is 1 MiB. */
+	bz.pref_address = 0;
 	assert_int_equal(place_ok(&bz, &m), 0x100000);
 	/* Tiny alignments are raised to a page. */
 	bz.kernel_alignment = 0x10;
 	bz.min_alignment = 0;
 	assert_int_equal(place_ok(&bz, &m), 0x100000);
+	bz.kernel_alignment = 0x200000;
+	assert_int_equal(place_ok(&bz, &m), 0x200000);
+}
+
+/* OVMF keeps its decompressed DXE volume (boot services data) at 9-21 MiB
+ * until ExitBootServices, over the usual pref_address of 16 MiB. */
+static void test_place_prefers_free_now(void **state)
+{
+	struct mem_region r[] = {
+		R(0x100000, 0x800000, UEFI_CONVENTIONAL),
+		R(0x800000, 0x900000, UEFI_ACPI_NVS),
+		R(0x900000, 0x1500000, UEFI_BOOT_DATA),
+		R(0x1500000, 0x3e000000, UEFI_CONVENTIONAL),
+		R(0x3e000000, 0x3f000000, UEFI_LOADER_DATA),
+	};
+	struct memmap m = { r, 5 };
+	struct bzimage bz = std_bz();
+
+	/* Relocatable: the first 2 MiB-aligned address above the busy part,
+	 * read straight into place instead of copied to 16 MiB later. */
+	assert_int_equal(place_ok(&bz, &m), 0x1600000);
+	/* Not relocatable: pref_address, RAM after ExitBootServices. */
+	bz.relocatable = 0;
+	assert_int_equal(place_ok(&bz, &m), 0x1000000);
+	/* pref_address free now wins over everything. */
+	bz.relocatable = 1;
+	r[2].type = UEFI_CONVENTIONAL;
+	assert_int_equal(place_ok(&bz, &m), 0x1000000);
+	/* Nothing free now that is big enough: pref_address, to be copied. */
+	r[2].type = UEFI_BOOT_DATA;
+	r[3].type = UEFI_BOOT_CODE;
+	assert_int_equal(place_ok(&bz, &m), 0x1000000);
+	/* ... or, when that is not RAM either, the lowest RAM above it. */
+	r[1] = (struct mem_region)R(0x800000, 0x1100000, UEFI_ACPI_NVS);
+	r[2] = (struct mem_region)R(0x1100000, 0x1500000, UEFI_BOOT_DATA);
+	assert_int_equal(place_ok(&bz, &m), 0x1200000);
 }
 
 static void test_place_run_across_regions(void **state)
@@ -342,6 +383,9 @@ static void test_place_run_across_regions(void **state)
 
 	bz.pref_address = 0;
 	bz.init_size = 0x600000;	/* 0x200000 + 6 MiB ends at 0x800000 */
+	/* Free now beats RAM that is only free after ExitBootServices. */
+	assert_int_equal(place_ok(&bz, &m), 0xa00000);
+	r[3].type = UEFI_BOOT_CODE;
 	assert_int_equal(place_ok(&bz, &m), 0x200000);
 	bz.init_size = 0x600001;
 	assert_int_equal(place_ok(&bz, &m), 0xa00000);
@@ -358,11 +402,15 @@ static void test_place_pref_misaligned_or_soft_reserved(void **state)
 
 	bz.init_size = 0x400000;
 	bz.pref_address = 0x1100000;	/* RAM, but not 2 MiB aligned */
-	assert_int_equal(place_ok(&bz, &m), 0x200000);
+	assert_int_equal(place_ok(&bz, &m), 0x1200000);
 	bz.pref_address = 0x9000000;
 	assert_int_equal(place_ok(&bz, &m), 0x9000000);
 	r[1].attr = UEFI_MEMORY_SP;	/* set aside by the platform */
-	assert_int_equal(place_ok(&bz, &m), 0x200000);
+	place_fails(&bz, &m, "no room for the kernel's 0x400000 bytes (RAM at or above 0x9000000");
+	bz.pref_address = 0x4000000;
+	assert_int_equal(place_ok(&bz, &m), 0x4000000);
+	bz.init_size = 0x4000001;	/* would reach into the SP region */
+	place_fails(&bz, &m, "no room");
 }
 
 static void test_place_not_relocatable(void **state)
@@ -386,7 +434,7 @@ static void test_place_no_room(void **state)
 	struct memmap empty = { NULL, 0 };
 	struct bzimage bz = std_bz();
 
-	place_fails(&bz, &m, "no room for the kernel's 0x2000000 bytes (RAM above 1 MiB, aligned to 0x200000)");
+	place_fails(&bz, &m, "no room for the kernel's 0x2000000 bytes (RAM at or above 0x1000000, aligned to 0x200000)");
 	place_fails(&bz, &empty, "no room");
 	/* Low memory does not count, even when it is big enough. */
 	bz.init_size = 0x80000;
@@ -409,13 +457,15 @@ static void test_place_4gib_limit(void **state)
 	bz.pref_address = 0xff000000;	/* crosses 4 GiB */
 	assert_int_equal(place_ok(&bz, &m), 0xff000000);
 	bz.xloadflags &= ~0x2;
+	place_fails(&bz, &m, "(RAM at or above 0xff000000, aligned to 0x200000, below 4 GiB)");
+	bz.pref_address = 0;
 	assert_int_equal(place_ok(&bz, &m), 0xfe000000);	/* ends at 4 GiB */
 	bz.init_size = 0x2001000;
 	place_fails(&bz, &m, "aligned to 0x200000, below 4 GiB)");
 	bz.xloadflags |= 0x2;
-	assert_int_equal(place_ok(&bz, &m), 0xff000000);
-	bz.pref_address = 0;
 	assert_int_equal(place_ok(&bz, &m), 0xfe000000);
+	bz.pref_address = 0xff000000;
+	assert_int_equal(place_ok(&bz, &m), 0xff000000);
 }
 
 /* -------------------------------------------------------- boot_params */
@@ -978,7 +1028,8 @@ int main(void)
 		cmocka_unit_test(test_parse_fixed_kernel_ignores_alignment),
 		cmocka_unit_test(test_place_pref_free),
 		cmocka_unit_test(test_place_pref_occupied_relocates),
-		cmocka_unit_test(test_place_lowest_above_1mib),
+		cmocka_unit_test(test_place_lowest_above_pref),
+		cmocka_unit_test(test_place_prefers_free_now),
 		cmocka_unit_test(test_place_run_across_regions),
 		cmocka_unit_test(test_place_pref_misaligned_or_soft_reserved),
 		cmocka_unit_test(test_place_not_relocatable),

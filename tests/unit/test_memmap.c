@@ -147,6 +147,31 @@ static void test_parse_edges(void **state)
 	bt_free(m.r);
 }
 
+/* Free now: conventional only; RAM that is only free after
+ * ExitBootServices, gaps and soft-reserved memory break a run. */
+static void test_is_free(void **state)
+{
+	uint8_t map[5 * 40] = { 0 };
+	struct memmap m;
+
+	put_desc(map, 40, 0, UEFI_CONVENTIONAL, 0x100000, 0x100, 0);
+	put_desc(map, 40, 1, UEFI_CONVENTIONAL, 0x200000, 0x100, 0);
+	put_desc(map, 40, 2, UEFI_BOOT_DATA, 0x300000, 0x100, 0);
+	put_desc(map, 40, 3, UEFI_CONVENTIONAL, 0x400000, 0x100, UEFI_MEMORY_SP);
+	put_desc(map, 40, 4, UEFI_CONVENTIONAL, 0x600000, 0x100, 0);
+	assert_int_equal(memmap_from_uefi(map, sizeof(map), 40, &m), 0);
+	assert_true(memmap_is_free(&m, 0x100000, 0x300000));	/* two regions */
+	assert_false(memmap_is_free(&m, 0x100000, 0x301000));	/* boot data */
+	assert_true(memmap_is_ram(&m, 0x100000, 0x400000));
+	assert_false(memmap_is_free(&m, 0x400000, 0x401000));	/* SP */
+	assert_false(memmap_is_free(&m, 0x5ff000, 0x601000));	/* gap */
+	assert_true(memmap_is_free(&m, 0x600000, 0x700000));
+	assert_false(memmap_is_free(&m, 0x600000, 0x701000));	/* past the end */
+	assert_true(memmap_is_free(&m, 0x5000, 0x5000));	/* empty */
+	assert_false(memmap_is_free(&m, 0x600000, 0x5ff000));	/* reversed */
+	bt_free(m.r);
+}
+
 static void test_parse_oom(void **state)
 {
 	uint8_t map[2 * 40];
@@ -260,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_parse_padded_desc),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_parse_edges),
+		cmocka_unit_test(test_is_free),
 		cmocka_unit_test(test_parse_oom),
 		cmocka_unit_test(test_ram_types),
 		cmocka_unit_test(test_is_ram),
