@@ -288,20 +288,25 @@ void check_e820(struct probe *p)
 		return;
 	}
 
-	/* Placement: the loader must honour min_alignment and put the whole
-	 * of [L, L + init_size) in RAM. */
+	/* Placement: the loader must honour min_alignment, never load below
+	 * pref_address (a relocatable Linux would decompress itself there,
+	 * outside what the loader set aside) and put the whole of
+	 * [L, L + init_size) in RAM. */
 	unsigned min_align = rd8(p->bp + BP_MIN_ALIGNMENT);
+	uint64_t pref = rd64(p->bp + BP_PREF_ADDRESS);
 	int k = e820_ram_holding(p, p->image, p->image_size);
 	const char *why = NULL;
 
 	if (min_align < 64 && (p->image & ((1ull << min_align) - 1)))
 		why = "load address violates min_alignment";
+	else if (p->image < pref)
+		why = "loaded below pref_address";
 	else if (k < 0)
 		why = "the image is not inside one RAM region";
 	verdict(p, "e820", !why,
-		"%s%s%u entries, %lu MiB RAM, image 0x%lx-0x%lx in entry %d",
-		str(why), sep(why), p->e820_n, ram >> 20, p->image,
-		p->image + p->image_size, k);
+		"%s%s%u entries, %lu MiB RAM, image 0x%lx-0x%lx in entry %d, "
+		"pref_address 0x%lx", str(why), sep(why), p->e820_n, ram >> 20,
+		p->image, p->image + p->image_size, k, pref);
 }
 
 void check_efi_info(struct probe *p)

@@ -59,6 +59,7 @@ _Static_assert(sizeof(struct probe_entry) == 0x68, "entry.asm");
 #define BP_CMD_LINE_PTR         0x228
 #define BP_MIN_ALIGNMENT        0x235
 #define BP_CMDLINE_SIZE         0x238
+#define BP_PREF_ADDRESS         0x258
 #define BP_INIT_SIZE            0x260
 #define BP_E820_TABLE           0x2D0
 #define BP_SIZE                 0x1000
