@@ -372,25 +372,43 @@ static void test_linux_handover(void **state)
 	host_fw_free(&c.r.fw);
 }
 
+/*
+ * Boots a kernel preferring ram + 32 MiB with the page at +35 MiB in use,
+ * shown in the memory map or not, and checks where the kernel went and
+ * whether the trampoline copies it (buf != mem, from outside its range).
+ */
+static void boot_busy_pref(bool map_shows_used, bool relocatable,
+			   uint64_t dest_off, bool copied)
+{
+	static struct linux_case c;
+	const struct kimage_segment *k;
+	uint64_t pref;
+
+	linux_case_init(&c, 0);
+	pref = ram(&c.r) + 32 * MIB;
+	put64(c.kernel + 0x258, pref);
+	c.kernel[0x234] = relocatable;
+	c.r.fw.map_shows_used = map_shows_used;
+	c.r.fw.page_used[(32 * MIB + 3 * MIB) / PAGE_SIZE] = 1;
+	boot_ok(&c.r, linux_boot, &c.e, "", &quiesce);
+	expect_linux_handover(&c, "", pref + dest_off);
+	k = segment(&c.r.fw.handed, "kernel");
+	if (copied) {
+		assert_int_not_equal(k->buf, k->mem);
+		assert_true(k->buf + k->bufsz <= k->mem ||
+			    k->buf >= k->mem + k->memsz);
+	} else {
+		assert_int_equal(k->buf, k->mem);
+	}
+	host_fw_free(&c.r.fw);
+}
+
 /* pref_address inside the arena with a page there in use that the memory
  * map baton read does not show (taken after): the kernel still goes there,
  * from a buffer the trampoline copies. */
 static void test_linux_busy_destination(void **state)
 {
-	static struct linux_case c;
-	uint64_t pref;
-	const struct kimage_segment *k;
-
-	linux_case_init(&c, 0);
-	pref = ram(&c.r) + 32 * MIB;
-	put64(c.kernel + 0x258, pref);
-	c.r.fw.page_used[(32 * MIB + 3 * MIB) / PAGE_SIZE] = 1;
-	boot_ok(&c.r, linux_boot, &c.e, "", &quiesce);
-	expect_linux_handover(&c, "", pref);
-	k = segment(&c.r.fw.handed, "kernel");
-	assert_int_not_equal(k->buf, k->mem);
-	assert_true(k->buf + k->bufsz <= k->mem || k->buf >= k->mem + k->memsz);
-	host_fw_free(&c.r.fw);
+	boot_busy_pref(false, true, 0, true);
 }
 
 /* The map shows the page in use, as OVMF's does for its DXE volume at
@@ -399,32 +417,8 @@ static void test_linux_busy_destination(void **state)
  * relocatable still goes to pref_address through the trampoline. */
 static void test_linux_busy_pref_relocates(void **state)
 {
-	static struct linux_case c;
-	uint64_t pref;
-	const struct kimage_segment *k;
-
-	linux_case_init(&c, 0);
-	pref = ram(&c.r) + 32 * MIB;
-	put64(c.kernel + 0x258, pref);
-	c.r.fw.map_shows_used = true;
-	c.r.fw.page_used[(32 * MIB + 3 * MIB) / PAGE_SIZE] = 1;
-	boot_ok(&c.r, linux_boot, &c.e, "", &quiesce);
-	expect_linux_handover(&c, "", pref + 4 * MIB);
-	k = segment(&c.r.fw.handed, "kernel");
-	assert_int_equal(k->buf, k->mem);
-	host_fw_free(&c.r.fw);
-
-	linux_case_init(&c, 0);
-	pref = ram(&c.r) + 32 * MIB;
-	put64(c.kernel + 0x258, pref);
-	c.kernel[0x234] = 0;			/* not relocatable */
-	c.r.fw.map_shows_used = true;
-	c.r.fw.page_used[(32 * MIB + 3 * MIB) / PAGE_SIZE] = 1;
-	boot_ok(&c.r, linux_boot, &c.e, "", &quiesce);
-	expect_linux_handover(&c, "", pref);
-	k = segment(&c.r.fw.handed, "kernel");
-	assert_int_not_equal(k->buf, k->mem);
-	host_fw_free(&c.r.fw);
+	boot_busy_pref(true, true, 4 * MIB, false);
+	boot_busy_pref(true, false, 0, true);
 }
 
 static void test_linux_opts(void **state)
