@@ -43,6 +43,7 @@ default rel
 %define ENT_SIZE        (0x70 + GDT_COPY)
 
 %define STACK_SIZE      0x20000
+%define BOOT_STACK_SIZE 0x4000          ; in .data: see boot_stack
 
 extern mb_image_start
 extern __bss_start
@@ -152,9 +153,14 @@ global mb_entry_state
 mb_entry_state:
         times   ENT_SIZE db 0
 
+        ; The stack until .bss is clean.  Boot services are running and the
+        ; firmware's timer interrupt arrives on whatever stack is current
+        ; (every 10 ms under OVMF, and the .bss scan takes a few ms under
+        ; TCG), so it must hold the firmware's handlers: with 64 bytes they
+        ; ran over mb_entry_state below it, about one boot in five.
         align   16
 boot_stack:
-        times   64 db 0
+        times   BOOT_STACK_SIZE db 0
 boot_stack_top:
 
 section .bss nobits alloc noexec write align=16
