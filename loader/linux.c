@@ -500,55 +500,13 @@ static uint32_t e820_type_of(uint32_t type, uint64_t attr)
 	}
 }
 
-/* Descriptor i as an e820 entry; false when it is left out. */
-static bool desc_entry(const uint8_t *d, struct e820_entry *e)
+/* A region as an e820 entry; false when it is left out. */
+static bool e820_entry_of(const struct mem_region *r, struct e820_entry *e)
 {
-	uint64_t pages = get64(d + UEFI_DESC_PAGES);
-
-	e->type = e820_type_of(get32(d + UEFI_DESC_TYPE), get64(d + UEFI_DESC_ATTR));
-	e->addr = get64(d + UEFI_DESC_PHYS);
-	e->size = pages * PAGE_SIZE;
-	return e->type && pages;
-}
-
-static bool desc_wraps(const uint8_t *d)
-{
-	uint64_t addr = get64(d + UEFI_DESC_PHYS), pages = get64(d + UEFI_DESC_PAGES);
-
-	return pages > (UINT64_MAX - addr) / PAGE_SIZE;
-}
-
-/* Whether descriptor (addr, index) sorts before (addr2, index2): by
- * address, ties by position, so that equal addresses are all visited. */
-static bool before(uint64_t a, size_t i, uint64_t b, size_t j)
-{
-	return a < b || (a == b && i < j);
-}
-
-/*
- * The next kept descriptor after (addr, idx) in address order, or count.
- * Selection instead of sorting in place: out may be too small for the
- * unmerged entries even when the merged ones fit, and nothing may be
- * allocated here; maps are a few hundred descriptors, so n^2 is cheap.
- */
-static size_t next_desc(const uint8_t *p, size_t count, size_t desc_size,
-			bool first, uint64_t addr, size_t idx)
-{
-	size_t best = count;
-	uint64_t best_addr = 0;
-	struct e820_entry e;
-
-	for (size_t i = 0; i < count; i++) {
-		if (!desc_entry(p + i * desc_size, &e))
-			continue;
-		if (!first && !before(addr, idx, e.addr, i))
-			continue;
-		if (best == count || before(e.addr, i, best_addr, best)) {
-			best = i;
-			best_addr = e.addr;
-		}
-	}
-	return best;
+	e->type = e820_type_of(r->type, r->attr);
+	e->addr = r->start;
+	e->size = r->pages * PAGE_SIZE;
+	return e->type && r->pages;
 }
 
 /* Append e to out[0..*n), merging with the last entry when they touch or
@@ -573,21 +531,23 @@ static int append_entry(struct e820_entry *out, size_t max, size_t *n,
 int linux_e820(const void *map, size_t size, size_t desc_size,
 	       struct e820_entry *out, size_t max, size_t *n)
 {
-	const uint8_t *p = map;
 	size_t count, i;
+	struct mem_region r;
 	struct e820_entry e;
 	int err;
 
 	*n = 0;
-	if (desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
+	if (memmap_raw_check(map, size, desc_size))
 		return BT_EINVAL;
 	count = size / desc_size;
-	for (i = 0; i < count; i++)
-		if (desc_wraps(p + i * desc_size))
-			return BT_EINVAL;
-	for (i = next_desc(p, count, desc_size, true, 0, 0); i < count;
-	     i = next_desc(p, count, desc_size, false, e.addr, i)) {
-		desc_entry(p + i * desc_size, &e);
+	/* In address order without sorting: out may be too small for the
+	 * unmerged entries even when the merged ones fit, and nothing may be
+	 * allocated here. */
+	for (i = memmap_raw_next(map, count, desc_size, count); i < count;
+	     i = memmap_raw_next(map, count, desc_size, i)) {
+		memmap_raw_desc(map, desc_size, i, &r);
+		if (!e820_entry_of(&r, &e))
+			continue;
 		err = append_entry(out, max, n, &e);
 		if (err)
 			return err;

@@ -1,4 +1,5 @@
 #include "loader/memmap.h"
+#include "lib/bytes.h"
 #include "lib/error.h"
 #include "lib/mem.h"
 
@@ -33,35 +34,72 @@ static uint64_t region_end(const struct mem_region *r)
 	return r->start + r->pages * PAGE_SIZE;
 }
 
-/* Little-endian loads from a possibly unaligned descriptor. */
-static uint64_t load64(const uint8_t *p)
+void memmap_raw_desc(const void *map, size_t desc_size, size_t i,
+		     struct mem_region *r)
 {
-	uint64_t v = 0;
+	const uint8_t *d = (const uint8_t *)map + i * desc_size;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	r->type = get32(d + UEFI_DESC_TYPE);
+	r->start = get64(d + UEFI_DESC_PHYS);
+	r->pages = get64(d + UEFI_DESC_PAGES);
+	r->attr = get64(d + UEFI_DESC_ATTR);
 }
 
-static uint32_t load32(const uint8_t *p)
+static bool wraps(const struct mem_region *r)
 {
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return r->pages > (UINT64_MAX - r->start) / PAGE_SIZE;
+}
+
+int memmap_raw_check(const void *map, size_t size, size_t desc_size)
+{
+	struct mem_region r;
+
+	if (desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
+		return BT_EINVAL;
+	for (size_t i = 0; i < size / desc_size; i++) {
+		memmap_raw_desc(map, desc_size, i, &r);
+		if (wraps(&r))
+			return BT_EINVAL;
+	}
+	return 0;
+}
+
+/* Whether (start a, index i) sorts before (b, j). */
+static bool before(uint64_t a, size_t i, uint64_t b, size_t j)
+{
+	return a < b || (a == b && i < j);
+}
+
+size_t memmap_raw_next(const void *map, size_t count, size_t desc_size,
+		       size_t prev)
+{
+	struct mem_region r, last = { 0, 0, 0, 0 };
+	size_t best = count;
+	uint64_t best_start = 0;
+
+	if (prev < count)
+		memmap_raw_desc(map, desc_size, prev, &last);
+	for (size_t i = 0; i < count; i++) {
+		memmap_raw_desc(map, desc_size, i, &r);
+		if (!r.pages)
+			continue;
+		if (prev < count && !before(last.start, prev, r.start, i))
+			continue;
+		if (best == count || before(r.start, i, best_start, best)) {
+			best = i;
+			best_start = r.start;
+		}
+	}
+	return best;
 }
 
 /* Decode one descriptor.  BT_EINVAL when its start is not page-aligned or
  * its end would wrap past 2^64 (which region_end relies on never doing). */
-static int parse_desc(const uint8_t *d, struct mem_region *r)
+static int parse_desc(const uint8_t *map, size_t desc_size, size_t i,
+		      struct mem_region *r)
 {
-	r->type = load32(d + UEFI_DESC_TYPE);
-	r->start = load64(d + UEFI_DESC_PHYS);
-	r->pages = load64(d + UEFI_DESC_PAGES);
-	r->attr = load64(d + UEFI_DESC_ATTR);
-	if (r->start % PAGE_SIZE)
-		return BT_EINVAL;
-	if (r->pages > (UINT64_MAX - r->start) / PAGE_SIZE)
-		return BT_EINVAL;
-	return 0;
+	memmap_raw_desc(map, desc_size, i, r);
+	return r->start % PAGE_SIZE || wraps(r) ? BT_EINVAL : 0;
 }
 
 /* Insertion sort by start: maps are a few hundred entries at most, and
@@ -107,7 +145,7 @@ int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
 	if (!r)
 		return BT_ENOMEM;
 	for (size_t i = 0; i < count; i++) {
-		if (parse_desc(p + i * desc_size, &r[n]))
+		if (parse_desc(p, desc_size, i, &r[n]))
 			goto bad;
 		if (r[n].pages)	/* empty descriptors describe nothing */
 			n++;

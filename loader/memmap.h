@@ -74,6 +74,26 @@ bool memmap_type_is_ram_after_ebs(uint32_t type);
 int memmap_from_uefi(const void *map, size_t size, size_t desc_size,
 		     struct memmap *out);
 
+/*
+ * Reading a raw UEFI map in place, for code that may not allocate (after
+ * ExitBootServices) or reorder the firmware's buffer.
+ *
+ * memmap_raw_check: BT_EINVAL unless desc_size >= 40, size is a multiple
+ * of it and no descriptor's end passes 2^64 (so every end computed from a
+ * descriptor fits in 64 bits); 0 otherwise.
+ * memmap_raw_desc: descriptor i as a region (start not checked).
+ * memmap_raw_next: the index of the next non-empty descriptor after
+ * descriptor prev in address order, ties by position (so each is visited
+ * exactly once), or count when there is none; prev == count asks for the
+ * first.  Selection rather than sorting: O(count) per call, and maps hold
+ * a few hundred descriptors.
+ */
+int memmap_raw_check(const void *map, size_t size, size_t desc_size);
+void memmap_raw_desc(const void *map, size_t desc_size, size_t i,
+		     struct mem_region *r);
+size_t memmap_raw_next(const void *map, size_t count, size_t desc_size,
+		       size_t prev);
+
 /* Whether [start, end) lies wholly inside RAM-after-ExitBootServices
  * (adjacent RAM regions of different RAM types count as one run).  Regions
  * marked UEFI_MEMORY_SP are not RAM for this.  An empty range is RAM;

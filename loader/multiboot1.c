@@ -408,63 +408,12 @@ struct mmap_entry {
 	uint32_t type;
 };
 
-/* A descriptor as an entry; false for an empty one. */
-static bool desc_entry(const uint8_t *d, struct mmap_entry *e)
+/* A region as a Multiboot map entry. */
+static void mmap_entry_of(const struct mem_region *r, struct mmap_entry *e)
 {
-	uint64_t pages = get64(d + UEFI_DESC_PAGES);
-
-	e->base = get64(d + UEFI_DESC_PHYS);
-	e->len = pages * PAGE_SIZE;
-	e->type = mb1_type_of(get32(d + UEFI_DESC_TYPE), get64(d + UEFI_DESC_ATTR));
-	return pages != 0;
-}
-
-/* The map's shape, and no descriptor whose end passes 2^64: every end
- * computed below fits in 64 bits. */
-static int check_map(const uint8_t *p, size_t size, size_t desc_size)
-{
-	if (desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
-		return BT_EINVAL;
-	for (size_t off = 0; off < size; off += desc_size) {
-		uint64_t base = get64(p + off + UEFI_DESC_PHYS);
-
-		if (get64(p + off + UEFI_DESC_PAGES) > (UINT64_MAX - base) / PAGE_SIZE)
-			return BT_EINVAL;
-	}
-	return 0;
-}
-
-/* Whether descriptor (base a, index i) comes before (b, j): by address,
- * ties by position, so every descriptor is visited exactly once. */
-static bool before(uint64_t a, size_t i, uint64_t b, size_t j)
-{
-	return a < b || (a == b && i < j);
-}
-
-/*
- * The next non-empty descriptor after (base, idx) in address order, or
- * count; idx == count asks for the first.  Selection rather than sorting:
- * the firmware's map must not be reordered, and nothing may be allocated
- * after ExitBootServices; maps are a few hundred entries, so n^2 is cheap.
- */
-static size_t next_desc(const uint8_t *p, size_t count, size_t desc_size,
-			uint64_t base, size_t idx)
-{
-	size_t best = count;
-	uint64_t best_base = 0;
-	struct mmap_entry e;
-
-	for (size_t i = 0; i < count; i++) {
-		if (!desc_entry(p + i * desc_size, &e))
-			continue;
-		if (idx < count && !before(base, idx, e.base, i))
-			continue;
-		if (best == count || before(e.base, i, best_base, best)) {
-			best = i;
-			best_base = e.base;
-		}
-	}
-	return best;
+	e->base = r->start;
+	e->len = r->pages * PAGE_SIZE;
+	e->type = mb1_type_of(r->type, r->attr);
 }
 
 static void get_entry(const uint8_t *p, struct mmap_entry *e)
@@ -527,14 +476,18 @@ static int put_mmap(struct mbi_buf *b, const uint8_t *p, size_t size,
 		    size_t desc_size, size_t *map, size_t *n)
 {
 	size_t count = size / desc_size, i;
+	struct mem_region r;
 	struct mmap_entry e;
 	int err;
 
 	*map = b->used;
 	*n = 0;
-	for (i = next_desc(p, count, desc_size, 0, count); i < count;
-	     i = next_desc(p, count, desc_size, e.base, i)) {
-		desc_entry(p + i * desc_size, &e);
+	/* In address order without sorting: the firmware's map must not be
+	 * reordered, and nothing may be allocated after ExitBootServices. */
+	for (i = memmap_raw_next(p, count, desc_size, count); i < count;
+	     i = memmap_raw_next(p, count, desc_size, i)) {
+		memmap_raw_desc(p, desc_size, i, &r);
+		mmap_entry_of(&r, &e);
 		err = append_entry(b, *map, n, e);
 		if (err)
 			return err;
@@ -651,7 +604,7 @@ int mb1_build_info(uint8_t *buf, uint32_t phys, size_t cap,
 	uint32_t cmdline, name;
 	int err;
 
-	if (check_map(map, size, desc_size))
+	if (memmap_raw_check(map, size, desc_size))
 		return BT_EINVAL;
 	if (b.cap > GIB4 - phys)
 		b.cap = GIB4 - phys;

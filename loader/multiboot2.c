@@ -494,16 +494,9 @@ static int map_check(struct raw_map *m, const void *map, size_t size,
 	m->bs_running = bs_running;
 	if (!size)
 		return 0;
-	if (!map || desc_size < UEFI_DESC_MIN_SIZE || size % desc_size)
+	if (!map || memmap_raw_check(map, size, desc_size))
 		return BT_EINVAL;
 	m->count = size / desc_size;
-	for (size_t i = 0; i < m->count; i++) {
-		const uint8_t *d = m->p + i * desc_size;
-		uint64_t base = get64(d + UEFI_DESC_PHYS), pages = get64(d + UEFI_DESC_PAGES);
-
-		if (pages > (UINT64_MAX - base) / PAGE_SIZE)
-			return BT_EINVAL;
-	}
 	return 0;
 }
 
@@ -535,46 +528,13 @@ static uint32_t mb_type(uint32_t type, uint64_t attr, bool bs_running)
 /* Descriptor i as a range; false for an empty one, which is left out. */
 static bool map_range(const struct raw_map *m, size_t i, struct mb_range *r)
 {
-	const uint8_t *d = m->p + i * m->desc_size;
-	uint64_t pages = get64(d + UEFI_DESC_PAGES);
+	struct mem_region d;
 
-	r->base = get64(d + UEFI_DESC_PHYS);
-	r->len = pages * PAGE_SIZE;
-	r->type = mb_type(get32(d + UEFI_DESC_TYPE), get64(d + UEFI_DESC_ATTR),
-			  m->bs_running);
-	return pages != 0;
-}
-
-/* Whether (a, i) sorts before (b, j): by base, ties by position, so that
- * descriptors with equal bases are all visited. */
-static bool before(uint64_t a, size_t i, uint64_t b, size_t j)
-{
-	return a < b || (a == b && i < j);
-}
-
-/*
- * The next non-empty descriptor after (base, idx) in address order, or
- * count.  Selection rather than sorting: the map is the caller's and
- * nothing may be allocated here; maps have a few hundred entries.
- */
-static size_t map_next(const struct raw_map *m, bool first, uint64_t base,
-		       size_t idx)
-{
-	size_t best = m->count;
-	uint64_t best_base = 0;
-	struct mb_range r;
-
-	for (size_t i = 0; i < m->count; i++) {
-		if (!map_range(m, i, &r))
-			continue;
-		if (!first && !before(base, idx, r.base, i))
-			continue;
-		if (best == m->count || before(r.base, i, best_base, best)) {
-			best = i;
-			best_base = r.base;
-		}
-	}
-	return best;
+	memmap_raw_desc(m->p, m->desc_size, i, &d);
+	r->base = d.start;
+	r->len = d.pages * PAGE_SIZE;
+	r->type = mb_type(d.type, d.attr, m->bs_running);
+	return d.pages != 0;
 }
 
 static void put_mmap_entry(uint8_t *e, const struct mb_range *r)
@@ -595,8 +555,10 @@ static size_t map_entries(const struct raw_map *m, uint8_t *out)
 	struct mb_range cur = { 0, 0, 0 }, r;
 	size_t n = 0;
 
-	for (size_t i = map_next(m, true, 0, 0); i < m->count;
-	     i = map_next(m, false, r.base, i)) {
+	/* In address order without sorting: the map is the caller's and
+	 * nothing may be allocated here. */
+	for (size_t i = memmap_raw_next(m->p, m->count, m->desc_size, m->count);
+	     i < m->count; i = memmap_raw_next(m->p, m->count, m->desc_size, i)) {
 		map_range(m, i, &r);
 		if (n && r.type == cur.type && r.base <= cur.base + cur.len) {
 			if (r.base + r.len > cur.base + cur.len)

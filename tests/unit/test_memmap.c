@@ -172,6 +172,44 @@ static void test_is_free(void **state)
 	bt_free(m.r);
 }
 
+/* The raw walk: address order, ties by position, empty descriptors left
+ * out, the buffer untouched; and the shape checks. */
+static void test_raw_walk(void **state)
+{
+	uint8_t map[5 * 48], copy[sizeof(map)];
+	size_t order[5], n = 0, i;
+	struct mem_region r;
+
+	put_desc(map, 48, 0, UEFI_CONVENTIONAL, 0x300000, 1, 0);
+	put_desc(map, 48, 1, UEFI_MMIO, 0x100000, 1, 0);
+	put_desc(map, 48, 2, UEFI_BOOT_DATA, 0x300000, 2, 0);	/* tie */
+	put_desc(map, 48, 3, UEFI_CONVENTIONAL, 0x50000, 0, 0);	/* empty */
+	put_desc(map, 48, 4, UEFI_LOADER_DATA, 0x2000, 3, 7);
+	memcpy(copy, map, sizeof(map));
+	assert_int_equal(memmap_raw_check(map, sizeof(map), 48), 0);
+	for (i = memmap_raw_next(map, 5, 48, 5); i < 5;
+	     i = memmap_raw_next(map, 5, 48, i))
+		order[n++] = i;
+	assert_int_equal(n, 4);
+	assert_int_equal(order[0], 4);
+	assert_int_equal(order[1], 1);
+	assert_int_equal(order[2], 0);
+	assert_int_equal(order[3], 2);
+	memmap_raw_desc(map, 48, 4, &r);
+	assert_int_equal(r.type, UEFI_LOADER_DATA);
+	assert_int_equal(r.start, 0x2000);
+	assert_int_equal(r.pages, 3);
+	assert_int_equal(r.attr, 7);
+	assert_memory_equal(map, copy, sizeof(map));
+	assert_int_equal(memmap_raw_next(map, 0, 48, 0), 0);	/* empty map */
+
+	assert_int_equal(memmap_raw_check(map, 0, 48), 0);
+	assert_int_equal(memmap_raw_check(map, sizeof(map), 39), BT_EINVAL);
+	assert_int_equal(memmap_raw_check(map, sizeof(map) - 1, 48), BT_EINVAL);
+	put_desc(map, 48, 3, UEFI_CONVENTIONAL, 0xfffffffffffff000ULL, 2, 0);
+	assert_int_equal(memmap_raw_check(map, sizeof(map), 48), BT_EINVAL);
+}
+
 static void test_parse_oom(void **state)
 {
 	uint8_t map[2 * 40];
@@ -286,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_parse_edges),
 		cmocka_unit_test(test_is_free),
+		cmocka_unit_test(test_raw_walk),
 		cmocka_unit_test(test_parse_oom),
 		cmocka_unit_test(test_ram_types),
 		cmocka_unit_test(test_is_ram),
