@@ -14,6 +14,7 @@
 #include "lib/mem.h"
 #include "loader/memmap.h"
 #include "loader/multiboot1.h"
+#include "lib/bytes.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -21,28 +22,6 @@
 #define MAX_MODS 4
 #define STR_MAX 24
 #define MBI_SIZE 120
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* ------------------------------------------------------------ header */
 
@@ -67,7 +46,7 @@ static void try_header(const uint8_t *data, size_t size)
 		return;
 	}
 	CHECK(h.offset % 4 == 0 && h.offset + 12 <= limit);
-	CHECK(rd32(data + h.offset) == MB1_HEADER_MAGIC);
+	CHECK(get32(data + h.offset) == MB1_HEADER_MAGIC);
 	CHECK((h.flags & 0xfff8) == 0);
 	why[0] = 0;
 	if (mb1_kludge_layout(&h, size, &l, why, sizeof(why))) {
@@ -143,10 +122,10 @@ static size_t take_map(struct input *in, uint8_t *map, size_t desc_size,
 			pages &= 0xfffff;
 			t %= 17;
 		}
-		wr32(d, t & 0x7f);
-		wr64(d + 8, base);
-		wr64(d + 24, pages);
-		wr64(d + 32, take8(in) & 1 ? UEFI_MEMORY_SP : 0);
+		put32(d, t & 0x7f);
+		put64(d + 8, base);
+		put64(d + 24, pages);
+		put64(d + 32, take8(in) & 1 ? UEFI_MEMORY_SP : 0);
 	}
 	return count * desc_size;
 }
@@ -166,7 +145,7 @@ static void check_string(const uint8_t *buf, uint32_t phys, size_t cap,
 /* Sorted, non-overlapping, merged, and only the five Multiboot types. */
 static void check_mmap(const uint8_t *buf, uint32_t phys, size_t cap)
 {
-	uint32_t len = rd32(buf + 44), addr = rd32(buf + 48);
+	uint32_t len = get32(buf + 44), addr = get32(buf + 48);
 	uint64_t prev_end = 0;
 	uint32_t prev_type = 0;
 
@@ -174,10 +153,10 @@ static void check_mmap(const uint8_t *buf, uint32_t phys, size_t cap)
 	CHECK(addr >= phys && addr - phys <= cap && len <= cap - (addr - phys));
 	for (uint32_t off = 0; off < len; off += 24) {
 		const uint8_t *e = buf + (addr - phys) + off;
-		uint64_t base = rd64(e + 4), n = rd64(e + 12);
-		uint32_t type = rd32(e + 20);
+		uint64_t base = get64(e + 4), n = get64(e + 12);
+		uint32_t type = get32(e + 20);
 
-		CHECK(rd32(e) == 20);
+		CHECK(get32(e) == 20);
 		CHECK(type >= 1 && type <= 5);
 		CHECK(n > 0 && base + n > base);
 		if (off) {
@@ -192,25 +171,25 @@ static void check_mmap(const uint8_t *buf, uint32_t phys, size_t cap)
 static void check_info(const uint8_t *buf, uint32_t phys, size_t cap,
 		       const struct mb1_info_args *a)
 {
-	uint32_t flags = rd32(buf);
+	uint32_t flags = get32(buf);
 	const uint8_t *mods;
 
 	CHECK((flags & 0x49) == 0x49 && !(flags & 0x2));
 	CHECK(!!(flags & 4) == !!a->cmdline);
 	CHECK(!!(flags & 0x200) == !!a->loader_name);
-	CHECK(rd32(buf + 4) <= 640);
+	CHECK(get32(buf + 4) <= 640);
 	if (a->cmdline)
-		check_string(buf, phys, cap, rd32(buf + 16), a->cmdline);
+		check_string(buf, phys, cap, get32(buf + 16), a->cmdline);
 	if (a->loader_name)
-		check_string(buf, phys, cap, rd32(buf + 64), a->loader_name);
-	CHECK(rd32(buf + 20) == a->n_modules);
-	CHECK(rd32(buf + 24) == phys + MBI_SIZE);
+		check_string(buf, phys, cap, get32(buf + 64), a->loader_name);
+	CHECK(get32(buf + 20) == a->n_modules);
+	CHECK(get32(buf + 24) == phys + MBI_SIZE);
 	mods = buf + MBI_SIZE;
 	for (size_t i = 0; i < a->n_modules; i++, mods += 16) {
-		CHECK(rd32(mods) == a->modules[i].start);
-		CHECK(rd32(mods + 4) == a->modules[i].end);
-		check_string(buf, phys, cap, rd32(mods + 8), a->modules[i].string);
-		CHECK(rd32(mods + 12) == 0);
+		CHECK(get32(mods) == a->modules[i].start);
+		CHECK(get32(mods + 4) == a->modules[i].end);
+		check_string(buf, phys, cap, get32(mods + 8), a->modules[i].string);
+		CHECK(get32(mods + 12) == 0);
 	}
 	check_mmap(buf, phys, cap);
 }

@@ -13,33 +13,12 @@
 #include "lib/mem.h"
 #include "loader/memmap.h"
 #include "loader/multiboot2.h"
+#include "lib/bytes.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
 #define MAX_DESC 24	/* the map conversion is quadratic by design */
 #define RSDP_BYTES 4096
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* Input bytes handed out one at a time, zeros once they run out. */
 struct src {
@@ -61,9 +40,9 @@ static void check_accepted(const struct mb2_header *h, const uint8_t *d,
 	CHECK(h->offset % 8 == 0);
 	CHECK(h->header_length >= 24);
 	CHECK(h->offset + h->header_length <= window);
-	CHECK(rd32(p) == MB2_HEADER_MAGIC && rd32(p + 4) == 0);
-	CHECK(rd32(p) + rd32(p + 4) + rd32(p + 8) + rd32(p + 12) == 0);
-	CHECK(rd32(p + 8) == h->header_length);
+	CHECK(get32(p) == MB2_HEADER_MAGIC && get32(p + 4) == 0);
+	CHECK(get32(p) + get32(p + 4) + get32(p + 8) + get32(p + 12) == 0);
+	CHECK(get32(p + 8) == h->header_length);
 	CHECK(h->n_requests <= 32);
 	for (size_t i = 0; i < h->n_requests; i++)
 		for (size_t j = 0; j < i; j++)
@@ -92,10 +71,10 @@ static size_t make_map(struct src *s, uint8_t *map, size_t *desc_size)
 
 		if (hi & 0x80)		/* near the top: may reach 2^64 */
 			page = (UINT64_MAX >> 12) - next(s);
-		wr32(d, next(s) % 17);
-		wr64(d + 8, page * PAGE_SIZE);
-		wr64(d + 24, next(s) % 64);
-		wr64(d + 32, hi & 0x40 ? UEFI_MEMORY_SP : 0);
+		put32(d, next(s) % 17);
+		put64(d + 8, page * PAGE_SIZE);
+		put64(d + 24, next(s) % 64);
+		put64(d + 32, hi & 0x40 ? UEFI_MEMORY_SP : 0);
 	}
 	return n * *desc_size;
 }
@@ -104,28 +83,28 @@ static size_t make_map(struct src *s, uint8_t *map, size_t *desc_size)
  * the memory map sorted, with no touching runs of one type left unmerged. */
 static void check_mbi(const uint8_t *mbi, size_t cap)
 {
-	uint32_t total = rd32(mbi), off = 8;
+	uint32_t total = get32(mbi), off = 8;
 
-	CHECK(total <= cap && total % 8 == 0 && rd32(mbi + 4) == 0);
+	CHECK(total <= cap && total % 8 == 0 && get32(mbi + 4) == 0);
 	for (;;) {
 		uint32_t type, size;
 
 		CHECK(off + 8 <= total);
-		type = rd32(mbi + off);
-		size = rd32(mbi + off + 4);
+		type = get32(mbi + off);
+		size = get32(mbi + off + 4);
 		CHECK(size >= 8 && size <= total - off);
 		if (type == 0) {
 			CHECK(size == 8 && off + 8 == total);
 			return;
 		}
 		if (type == 6) {
-			CHECK(rd32(mbi + off + 8) == 24 && (size - 16) % 24 == 0);
+			CHECK(get32(mbi + off + 8) == 24 && (size - 16) % 24 == 0);
 			for (uint32_t e = off + 16; e + 48 <= off + size; e += 24) {
-				uint64_t base = rd64(mbi + e), len = rd64(mbi + e + 8);
-				uint64_t nbase = rd64(mbi + e + 24);
+				uint64_t base = get64(mbi + e), len = get64(mbi + e + 8);
+				uint64_t nbase = get64(mbi + e + 24);
 
 				CHECK(nbase >= base);
-				if (rd32(mbi + e + 16) == rd32(mbi + e + 40))
+				if (get32(mbi + e + 16) == get32(mbi + e + 40))
 					CHECK(nbase > base + len);
 			}
 		}
@@ -162,7 +141,7 @@ static void try_build(const struct mb2_header *h, struct src *s)
 	a.fb = next(s) & 1 ? &fb : NULL;
 	memset(rsdp, 0x5a, sizeof(rsdp));
 	rsdp[15] = next(s) % 4;
-	wr32(rsdp + 20, (uint32_t)next(s) << (next(s) % 24));
+	put32(rsdp + 20, (uint32_t)next(s) << (next(s) % 24));
 	a.rsdp = next(s) & 1 ? rsdp : NULL;
 	a.shdr_num = next(s) % 5;
 	a.shdr_size = next(s) & 1 ? 64 : 40;
@@ -186,8 +165,8 @@ static void try_build(const struct mb2_header *h, struct src *s)
 	}
 	CHECK(err == 0);
 	check_mbi(buf, cap);
-	short_by = 1 + (size_t)next(s) * 8 % rd32(buf);
-	CHECK(mb2_build_info(buf, rd32(buf) - short_by, &a, map, msize,
+	short_by = 1 + (size_t)next(s) * 8 % get32(buf);
+	CHECK(mb2_build_info(buf, get32(buf) - short_by, &a, map, msize,
 			     desc_size, 1) == BT_ETOOBIG);
 	free(buf);
 }

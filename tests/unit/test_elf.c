@@ -2,6 +2,7 @@
  * rejection, bss segments, entry translation and the section table. */
 #include "tests/unit/helpers.h"
 #include "loader/elf.h"
+#include "lib/bytes.h"
 
 #define IMG_CAP 0x4000
 #define PH_OFF 0x40
@@ -12,54 +13,36 @@ struct ph {
 	uint64_t offset, vaddr, paddr, filesz, memsz;
 };
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void wr_word(uint8_t *p, unsigned bits, uint64_t v)
 {
 	if (bits == 64)
-		wr64(p, v);
+		put64(p, v);
 	else
-		wr32(p, (uint32_t)v);
+		put32(p, (uint32_t)v);
 }
 
 static void put_ph32(uint8_t *h, const struct ph *ph)
 {
-	wr32(h, ph->type);
-	wr32(h + 4, (uint32_t)ph->offset);
-	wr32(h + 8, (uint32_t)ph->vaddr);
-	wr32(h + 12, (uint32_t)ph->paddr);
-	wr32(h + 16, (uint32_t)ph->filesz);
-	wr32(h + 20, (uint32_t)ph->memsz);
-	wr32(h + 24, 7);
-	wr32(h + 28, 0x1000);
+	put32(h, ph->type);
+	put32(h + 4, (uint32_t)ph->offset);
+	put32(h + 8, (uint32_t)ph->vaddr);
+	put32(h + 12, (uint32_t)ph->paddr);
+	put32(h + 16, (uint32_t)ph->filesz);
+	put32(h + 20, (uint32_t)ph->memsz);
+	put32(h + 24, 7);
+	put32(h + 28, 0x1000);
 }
 
 static void put_ph64(uint8_t *h, const struct ph *ph)
 {
-	wr32(h, ph->type);
-	wr32(h + 4, 7);
-	wr64(h + 8, ph->offset);
-	wr64(h + 16, ph->vaddr);
-	wr64(h + 24, ph->paddr);
-	wr64(h + 32, ph->filesz);
-	wr64(h + 40, ph->memsz);
-	wr64(h + 48, 0x1000);
+	put32(h, ph->type);
+	put32(h + 4, 7);
+	put64(h + 8, ph->offset);
+	put64(h + 16, ph->vaddr);
+	put64(h + 24, ph->paddr);
+	put64(h + 32, ph->filesz);
+	put64(h + 40, ph->memsz);
+	put64(h + 48, 0x1000);
 }
 
 /* An ELF executable with its program headers at PH_OFF and no sections;
@@ -75,14 +58,14 @@ static void make_elf(uint8_t *img, unsigned bits, const struct ph *ph,
 	img[4] = bits == 64 ? 2 : 1;
 	img[5] = 1;
 	img[6] = 1;
-	wr16(img + 16, 2);				/* ET_EXEC */
-	wr16(img + 18, bits == 64 ? 62 : 3);
-	wr32(img + 20, 1);
+	put16(img + 16, 2);				/* ET_EXEC */
+	put16(img + 18, bits == 64 ? 62 : 3);
+	put32(img + 20, 1);
 	wr_word(img + 24, bits, entry);
 	wr_word(img + (bits == 64 ? 32 : 28), bits, PH_OFF);
-	wr16(img + f - 2, bits == 64 ? 64 : 52);	/* e_ehsize */
-	wr16(img + f, (uint16_t)phsize);
-	wr16(img + f + 2, (uint16_t)n);
+	put16(img + f - 2, bits == 64 ? 64 : 52);	/* e_ehsize */
+	put16(img + f, (uint16_t)phsize);
+	put16(img + f + 2, (uint16_t)n);
 	for (unsigned i = 0; i < n; i++) {
 		if (bits == 64)
 			put_ph64(img + PH_OFF + i * phsize, &ph[i]);
@@ -100,9 +83,9 @@ static void set_sections(uint8_t *img, unsigned bits, uint64_t off,
 	size_t f = bits == 64 ? 58 : 46;
 
 	wr_word(img + (bits == 64 ? 40 : 32), bits, off);
-	wr16(img + f, entsize);
-	wr16(img + f + 2, num);
-	wr16(img + f + 4, strndx);
+	put16(img + f, entsize);
+	put16(img + f + 2, num);
+	put16(img + f + 4, strndx);
 }
 
 /* The usual kernel: text, then data with bss, a note, an empty PT_LOAD. */
@@ -203,13 +186,13 @@ static void test_et_dyn_and_bigger_phentsize(void **state)
 	struct elf_image e;
 
 	make_elf(img, 32, kernel32, 1, 0x100000);
-	wr16(img + 16, 3);
+	put16(img + 16, 3);
 	parse_ok(img, IMG_CAP, &e);
 	assert_int_equal(e.n, 1);
 	/* Entries 0x40 apart: the header at 0x40 is read, the slack skipped. */
 	make_elf(img, 32, kernel32, 1, 0x100000);
-	wr16(img + 42, 0x40);
-	wr16(img + 44, 2);
+	put16(img + 42, 0x40);
+	put16(img + 44, 2);
 	put_ph32(img + PH_OFF + 0x40, &kernel32[2]);
 	parse_ok(img, IMG_CAP, &e);
 	assert_int_equal(e.n, 2);
@@ -304,15 +287,15 @@ static void test_reject_kind(void **state)
 	static uint8_t img[IMG_CAP];
 
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr16(img + 16, 1);
+	put16(img + 16, 1);
 	expect_reject(img, IMG_CAP, "ELF type 1 at 0x10 is not an executable (2 ET_EXEC or 3 ET_DYN)");
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr16(img + 18, 62);
+	put16(img + 18, 62);
 	expect_reject(img, IMG_CAP, "ELF machine 62 at 0x12 is not 3 (i386) for a 32-bit file");
 	make_elf(img, 64, kernel32, 4, 0x100000);
-	wr16(img + 18, 3);
+	put16(img + 18, 3);
 	expect_reject(img, IMG_CAP, "ELF machine 3 at 0x12 is not 62 (x86-64) for a 64-bit file");
-	wr16(img + 18, 40);
+	put16(img + 18, 40);
 	expect_reject(img, IMG_CAP, "ELF machine 40");
 }
 
@@ -321,31 +304,31 @@ static void test_reject_phdr_table(void **state)
 	static uint8_t img[IMG_CAP];
 
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr16(img + 44, 0xffff);
+	put16(img + 44, 0xffff);
 	expect_reject(img, IMG_CAP, "program header count at 0x2c is PN_XNUM");
 	make_elf(img, 64, kernel32, 4, 0x100000);
-	wr16(img + 56, 0xffff);
+	put16(img + 56, 0xffff);
 	expect_reject(img, IMG_CAP, "program header count at 0x38 is PN_XNUM");
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr16(img + 42, 28);
+	put16(img + 42, 28);
 	expect_reject(img, IMG_CAP, "ELF program header size 28 at 0x2a is below 32");
 	make_elf(img, 64, kernel32, 4, 0x100000);
-	wr16(img + 54, 32);
+	put16(img + 54, 32);
 	expect_reject(img, IMG_CAP, "ELF program header size 32 at 0x36 is below 56");
 	make_elf(img, 32, kernel32, 4, 0x100000);
 	expect_reject(img, PH_OFF + 4 * 32 - 1, "4 program headers of 32 bytes at 0x40 run past the end of the file (0xbf bytes)");
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr32(img + 28, 0xfffffff0);
+	put32(img + 28, 0xfffffff0);
 	expect_reject(img, IMG_CAP, "at 0xfffffff0 run past the end of the file");
 	make_elf(img, 64, kernel32, 4, 0x100000);
-	wr64(img + 32, 0xffffffffffffffc0ULL);
+	put64(img + 32, 0xffffffffffffffc0ULL);
 	expect_reject(img, IMG_CAP, "at 0xffffffffffffffc0 run past the end of the file");
 	make_elf(img, 32, kernel32, 0, 0x100000);
 	expect_reject(img, IMG_CAP, "no loadable segments (no PT_LOAD program header with memsz > 0 among 0)");
 	/* A note and an empty PT_LOAD do not count. */
 	make_elf(img, 32, kernel32 + 1, 1, 0x100000);
 	put_ph32(img + PH_OFF + 32, &kernel32[3]);
-	wr16(img + 44, 2);
+	put16(img + 44, 2);
 	expect_reject(img, IMG_CAP, "among 2");
 }
 
@@ -355,7 +338,7 @@ static void test_reject_segments(void **state)
 	struct ph ph[ELF_MAX_SEGMENTS + 1];
 
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr32(img + PH_OFF + 2 * 32 + 16, 0x3001);	/* data filesz > memsz */
+	put32(img + PH_OFF + 2 * 32 + 16, 0x3001);	/* data filesz > memsz */
 	expect_reject(img, IMG_CAP, "program header 2: filesz 0x3001 is larger than memsz 0x3000");
 
 	make_elf(img, 32, kernel32, 4, 0x100000);
@@ -363,15 +346,15 @@ static void test_reject_segments(void **state)
 	make_elf(img, 32, kernel32, 4, 0x100000);
 	expect_reject(img, DATA_OFF + 0x800, "program header 0: file range 0x1000-0x2000 runs past the end of the file (0x1800 bytes)");
 	make_elf(img, 64, kernel32, 4, 0x100000);
-	wr64(img + PH_OFF + 56 * 2 + 8, 0xfffffffffffff000ULL);	/* offset + filesz wraps */
-	wr64(img + PH_OFF + 56 * 2 + 32, 0x2000);
+	put64(img + PH_OFF + 56 * 2 + 8, 0xfffffffffffff000ULL);	/* offset + filesz wraps */
+	put64(img + PH_OFF + 56 * 2 + 32, 0x2000);
 	expect_reject(img, IMG_CAP, "program header 2: file range 0xfffffffffffff000-");
 
 	make_elf(img, 32, kernel32, 4, 0x100000);
-	wr32(img + PH_OFF + 2 * 32 + 12, 0xffffe000);	/* paddr + 0x3000 > 4 GiB */
+	put32(img + PH_OFF + 2 * 32 + 12, 0xffffe000);	/* paddr + 0x3000 > 4 GiB */
 	expect_reject(img, IMG_CAP, "program header 2: 0x3000 bytes at physical address 0xffffe000 wrap around the 32-bit address space");
 	make_elf(img, 64, kernel32, 4, 0x100000);
-	wr64(img + PH_OFF + 2 * 56 + 24, 0xffffffffffffe000ULL);
+	put64(img + PH_OFF + 2 * 56 + 24, 0xffffffffffffe000ULL);
 	expect_reject(img, IMG_CAP, "wrap around the 64-bit address space");
 
 	for (unsigned i = 0; i <= ELF_MAX_SEGMENTS; i++)
@@ -390,7 +373,7 @@ static void test_reject_clears_output(void **state)
 
 	make_elf(img, 32, kernel32, 4, 0x100000);
 	parse_ok(img, IMG_CAP, &e);
-	wr32(img + PH_OFF + 2 * 32 + 12, 0xffffe000);
+	put32(img + PH_OFF + 2 * 32 + 12, 0xffffe000);
 	assert_int_equal(elf_parse(img, IMG_CAP, &e, why, sizeof(why)), BT_EFORMAT);
 	assert_int_equal(e.n, 0);
 	assert_int_equal(e.bits, 0);

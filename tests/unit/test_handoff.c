@@ -21,6 +21,7 @@
 #include "loader/memmap.h"
 #include "loader/multiboot_boot.h"
 #include "lib/sha256.h"
+#include "lib/bytes.h"
 
 /* From the sanitizer runtime when there is one (weak: absent otherwise). */
 void __lsan_disable(void) __attribute__((weak));
@@ -173,35 +174,6 @@ static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
 }
 
 /* -------------------------------------------------- little-endian */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 static const uint8_t *phys(uint64_t addr)
 {

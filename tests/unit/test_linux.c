@@ -2,6 +2,7 @@
  * e820 and efi_info, on synthetic kernels and memory maps. */
 #include "tests/unit/helpers.h"
 #include "loader/linux.h"
+#include "lib/bytes.h"
 
 #define MIB 0x100000ULL
 #define GIB 0x40000000ULL
@@ -11,60 +12,27 @@
 #define IMG_LEN (PAYLOAD_OFF + PAYLOAD_LEN)
 #define HDR_END 0x26c	/* 0x202 + the jump length byte below */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* A modern relocatable 64-bit bzImage header (protocol 2.15) followed by a
  * PAYLOAD_LEN-byte kernel: what a distribution kernel looks like. */
 static void make_bz(uint8_t *img)
 {
 	memset(img, 0, IMG_LEN);
 	img[0x1f1] = SETUP_SECTS;
-	wr32(img + 0x1f4, PAYLOAD_LEN / 16);
-	wr16(img + 0x1fe, 0xaa55);
+	put32(img + 0x1f4, PAYLOAD_LEN / 16);
+	put16(img + 0x1fe, 0xaa55);
 	img[0x200] = 0xeb;
 	img[0x201] = HDR_END - 0x202;
 	memcpy(img + 0x202, "HdrS", 4);
-	wr16(img + 0x206, 0x020f);
+	put16(img + 0x206, 0x020f);
 	img[0x211] = 0x01;				/* LOADED_HIGH */
-	wr32(img + 0x22c, 0x7fffffff);			/* initrd_addr_max */
-	wr32(img + 0x230, 0x200000);			/* kernel_alignment */
+	put32(img + 0x22c, 0x7fffffff);			/* initrd_addr_max */
+	put32(img + 0x230, 0x200000);			/* kernel_alignment */
 	img[0x234] = 1;					/* relocatable */
 	img[0x235] = 21;				/* min_alignment */
-	wr16(img + 0x236, 0x0003);			/* KERNEL_64 | ABOVE_4G */
-	wr32(img + 0x238, 2047);			/* cmdline_size */
-	wr64(img + 0x258, 0x1000000);			/* pref_address */
-	wr32(img + 0x260, 0x2000000);			/* init_size */
+	put16(img + 0x236, 0x0003);			/* KERNEL_64 | ABOVE_4G */
+	put32(img + 0x238, 2047);			/* cmdline_size */
+	put64(img + 0x258, 0x1000000);			/* pref_address */
+	put32(img + 0x260, 0x2000000);			/* init_size */
 	memset(img + PAYLOAD_OFF, 0x90, PAYLOAD_LEN);
 }
 
@@ -131,7 +99,7 @@ static void test_parse_other_setup_sects(void **state)
 
 	make_bz(img);
 	img[0x1f1] = 2;			/* payload from 0x600 */
-	wr32(img + 0x1f4, (IMG_LEN - 0x600) / 16);
+	put32(img + 0x1f4, (IMG_LEN - 0x600) / 16);
 	parse_ok(img, IMG_LEN, &bz);
 	assert_int_equal(bz.payload_off, 0x600);
 	assert_int_equal(bz.payload_len, IMG_LEN - 0x600);
@@ -146,7 +114,7 @@ static void test_parse_trailing_data_and_zero_syssize(void **state)
 	make_bz(img);
 	parse_ok(img, sizeof(img), &bz);
 	assert_int_equal(bz.payload_len, PAYLOAD_LEN + 0x800);
-	wr32(img + 0x1f4, 0);		/* no size given: the file is it */
+	put32(img + 0x1f4, 0);		/* no size given: the file is it */
 	parse_ok(img, IMG_LEN, &bz);
 	assert_int_equal(bz.payload_len, PAYLOAD_LEN);
 }
@@ -170,17 +138,17 @@ static void test_parse_rejections(void **state)
 	make_bz(img);
 	expect_reject(img, PAYLOAD_OFF, "truncated");
 	expect_reject(img, IMG_LEN - 1, "say 0x1a00 bytes, file has 0x19ff");
-	wr32(img + 0x1f4, 0);
+	put32(img + 0x1f4, 0);
 	expect_reject(img, PAYLOAD_OFF, "truncated");
 	make_bz(img);
 	img[0x1f1] = 200;		/* setup alone runs past the file */
 	expect_reject(img, IMG_LEN, "truncated");
 
 	make_bz(img);
-	wr16(img + 0x206, 0x0206);
+	put16(img + 0x206, 0x0206);
 	expect_reject(img, IMG_LEN, "boot protocol 2.06");
 	expect_reject(img, IMG_LEN, "too old (2.12 or later needed for the 64-bit entry)");
-	wr16(img + 0x206, 0x020b);
+	put16(img + 0x206, 0x020b);
 	expect_reject(img, IMG_LEN, "boot protocol 2.11");
 
 	make_bz(img);
@@ -192,19 +160,19 @@ static void test_parse_rejections(void **state)
 	expect_reject(img, IMG_LEN, "LOADED_HIGH clear in loadflags at 0x211");
 
 	make_bz(img);
-	wr16(img + 0x236, 0x0002);
+	put16(img + 0x236, 0x0002);
 	expect_reject(img, IMG_LEN, "not a 64-bit kernel (XLF_KERNEL_64 clear in xloadflags at 0x236)");
 
 	make_bz(img);
-	wr32(img + 0x260, 0);
+	put32(img + 0x260, 0);
 	expect_reject(img, IMG_LEN, "init_size 0x0 at 0x260");
-	wr32(img + 0x260, PAYLOAD_LEN - 1);
+	put32(img + 0x260, PAYLOAD_LEN - 1);
 	expect_reject(img, IMG_LEN, "init_size 0xfff at 0x260 is smaller than the 0x1000-byte kernel");
 
 	make_bz(img);
-	wr32(img + 0x230, 0x300000);
+	put32(img + 0x230, 0x300000);
 	expect_reject(img, IMG_LEN, "kernel_alignment 0x300000 at 0x230 is not a power of two");
-	wr32(img + 0x230, 0);
+	put32(img + 0x230, 0);
 	expect_reject(img, IMG_LEN, "kernel_alignment 0x0");
 
 	make_bz(img);
@@ -213,9 +181,9 @@ static void test_parse_rejections(void **state)
 
 	make_bz(img);
 	img[0x234] = 0;
-	wr64(img + 0x258, 0);
+	put64(img + 0x258, 0);
 	expect_reject(img, IMG_LEN, "not relocatable, and pref_address 0x0 at 0x258");
-	wr64(img + 0x258, 0x1000800);
+	put64(img + 0x258, 0x1000800);
 	expect_reject(img, IMG_LEN, "pref_address 0x1000800");
 }
 
@@ -227,7 +195,7 @@ static void test_parse_fixed_kernel_ignores_alignment(void **state)
 
 	make_bz(img);
 	img[0x234] = 0;
-	wr32(img + 0x230, 0x300000);
+	put32(img + 0x230, 0x300000);
 	img[0x235] = 99;
 	parse_ok(img, IMG_LEN, &bz);
 	assert_int_equal(bz.relocatable, 0);
@@ -538,7 +506,7 @@ static void test_boot_params_fields(void **state)
 	make_bz(img);
 	img[0x1ef] = 0xff;			/* the sentinel: never copied */
 	memset(img + HDR_END, 0xcc, 0x290 - HDR_END);	/* past the header */
-	wr64(img + 0x250, 0xdeadbeef);		/* setup_data from a file */
+	put64(img + 0x250, 0xdeadbeef);		/* setup_data from a file */
 	img[0x210] = 0x12;
 	parse_ok(img, IMG_LEN, &bz);
 	memset(bp, 0x5a, sizeof(bp));
@@ -549,23 +517,23 @@ static void test_boot_params_fields(void **state)
 
 	/* screen_info, efi_info, e820_entries, the sentinel ...: zero. */
 	assert_zero(bp, 0, 0x70);
-	assert_int_equal(rd64(bp + 0x070), 0x7fbfe014);	/* acpi_rsdp_addr */
+	assert_int_equal(get64(bp + 0x070), 0x7fbfe014);	/* acpi_rsdp_addr */
 	assert_zero(bp, 0x78, 0xc0);
-	assert_int_equal(rd32(bp + 0x0c0), 0x23);	/* ext_ramdisk_image */
-	assert_int_equal(rd32(bp + 0x0c4), 0x1);	/* ext_ramdisk_size */
-	assert_int_equal(rd32(bp + 0x0c8), 0x12);	/* ext_cmd_line_ptr */
+	assert_int_equal(get32(bp + 0x0c0), 0x23);	/* ext_ramdisk_image */
+	assert_int_equal(get32(bp + 0x0c4), 0x1);	/* ext_ramdisk_size */
+	assert_int_equal(get32(bp + 0x0c8), 0x12);	/* ext_cmd_line_ptr */
 	assert_zero(bp, 0xcc, 0x1f1);
 	/* The setup header, except what the loader writes. */
 	assert_memory_equal(bp + 0x1f1, img + 0x1f1, 0x210 - 0x1f1);
 	assert_int_equal(bp[0x210], 0xff);	/* type_of_loader */
 	assert_int_equal(bp[0x211], 0x01);	/* loadflags kept */
 	assert_memory_equal(bp + 0x212, img + 0x212, 0x218 - 0x212);
-	assert_int_equal(rd32(bp + 0x218), 0x45000);	/* ramdisk_image */
-	assert_int_equal(rd32(bp + 0x21c), 0x1000);	/* ramdisk_size */
+	assert_int_equal(get32(bp + 0x218), 0x45000);	/* ramdisk_image */
+	assert_int_equal(get32(bp + 0x21c), 0x1000);	/* ramdisk_size */
 	assert_memory_equal(bp + 0x220, img + 0x220, 0x228 - 0x220);
-	assert_int_equal(rd32(bp + 0x228), 0x3456789a);	/* cmd_line_ptr */
+	assert_int_equal(get32(bp + 0x228), 0x3456789a);	/* cmd_line_ptr */
 	assert_memory_equal(bp + 0x22c, img + 0x22c, 0x250 - 0x22c);
-	assert_int_equal(rd64(bp + 0x250), 0);		/* setup_data */
+	assert_int_equal(get64(bp + 0x250), 0);		/* setup_data */
 	assert_memory_equal(bp + 0x258, img + 0x258, HDR_END - 0x258);
 	assert_zero(bp, HDR_END, BOOT_PARAMS_SIZE);
 }
@@ -577,13 +545,13 @@ static void test_boot_params_low_fields(void **state)
 	struct linux_args a = std_args();
 
 	bp_ok(bp, &bz, &a);
-	assert_int_equal(rd32(bp + 0x228), 0x20000);
-	assert_int_equal(rd32(bp + 0x0c8), 0);
-	assert_int_equal(rd32(bp + 0x218), 0x30000000);
-	assert_int_equal(rd32(bp + 0x21c), 0x1234567);
-	assert_int_equal(rd32(bp + 0x0c0), 0);
-	assert_int_equal(rd32(bp + 0x0c4), 0);
-	assert_int_equal(rd64(bp + 0x070), 0x7fbfe014);
+	assert_int_equal(get32(bp + 0x228), 0x20000);
+	assert_int_equal(get32(bp + 0x0c8), 0);
+	assert_int_equal(get32(bp + 0x218), 0x30000000);
+	assert_int_equal(get32(bp + 0x21c), 0x1234567);
+	assert_int_equal(get32(bp + 0x0c0), 0);
+	assert_int_equal(get32(bp + 0x0c4), 0);
+	assert_int_equal(get64(bp + 0x070), 0x7fbfe014);
 	assert_zero(bp, 0, 0x40);	/* no framebuffer: no screen_info */
 }
 
@@ -651,7 +619,7 @@ static void test_boot_params_initrd_limit(void **state)
 	bz.xloadflags = 0x3;
 	a.initrd_addr = 0x300000000ULL;
 	bp_ok(bp, &bz, &a);
-	assert_int_equal(rd32(bp + 0x0c0), 3);
+	assert_int_equal(get32(bp + 0x0c0), 3);
 	a.initrd_addr = UINT64_MAX - 0xfff;
 	bp_fails(&bz, &a, "wraps around");
 	/* No initrd: nothing to check, zeros written. */
@@ -659,8 +627,8 @@ static void test_boot_params_initrd_limit(void **state)
 	a.initrd_addr = 0;
 	a.initrd_size = 0;
 	bp_ok(bp, &bz, &a);
-	assert_int_equal(rd32(bp + 0x218), 0);
-	assert_int_equal(rd32(bp + 0x21c), 0);
+	assert_int_equal(get32(bp + 0x218), 0);
+	assert_int_equal(get32(bp + 0x21c), 0);
 }
 
 static void test_boot_params_screen_info(void **state)
@@ -679,26 +647,26 @@ static void test_boot_params_screen_info(void **state)
 	a.fb = &fb;
 	bp_ok(bp, &bz, &a);
 	assert_int_equal(bp[0x0f], 0x70);		/* VIDEO_TYPE_EFI */
-	assert_int_equal(rd16(bp + 0x12), 1024);
-	assert_int_equal(rd16(bp + 0x14), 768);
-	assert_int_equal(rd16(bp + 0x16), 32);
-	assert_int_equal(rd32(bp + 0x18), 0x80000000);
-	assert_int_equal(rd32(bp + 0x1c), 0x300000);	/* bytes */
-	assert_int_equal(rd16(bp + 0x24), 1056 * 4);
+	assert_int_equal(get16(bp + 0x12), 1024);
+	assert_int_equal(get16(bp + 0x14), 768);
+	assert_int_equal(get16(bp + 0x16), 32);
+	assert_int_equal(get32(bp + 0x18), 0x80000000);
+	assert_int_equal(get32(bp + 0x1c), 0x300000);	/* bytes */
+	assert_int_equal(get16(bp + 0x24), 1056 * 4);
 	assert_memory_equal(bp + 0x26, colours, 8);
-	assert_int_equal(rd16(bp + 0x32), 1);		/* pages */
-	assert_int_equal(rd32(bp + 0x36), 0x1);		/* SKIP_QUIRKS only */
-	assert_int_equal(rd32(bp + 0x3a), 0);
+	assert_int_equal(get16(bp + 0x32), 1);		/* pages */
+	assert_int_equal(get32(bp + 0x36), 0x1);		/* SKIP_QUIRKS only */
+	assert_int_equal(get32(bp + 0x3a), 0);
 	assert_zero(bp, 0, 0x0f);
 	assert_zero(bp, 0x3e, 0x40);
 
 	fb.base = 0x3800000000ULL + 0xc0000000;
 	fb.size = 0x500000000ULL;		/* capped at 32 bits */
 	bp_ok(bp, &bz, &a);
-	assert_int_equal(rd32(bp + 0x18), 0xc0000000);
-	assert_int_equal(rd32(bp + 0x3a), 0x38);	/* ext_lfb_base */
-	assert_int_equal(rd32(bp + 0x36), 0x3);		/* + 64BIT_BASE */
-	assert_int_equal(rd32(bp + 0x1c), 0xffffffff);
+	assert_int_equal(get32(bp + 0x18), 0xc0000000);
+	assert_int_equal(get32(bp + 0x3a), 0x38);	/* ext_lfb_base */
+	assert_int_equal(get32(bp + 0x36), 0x3);		/* + 64BIT_BASE */
+	assert_int_equal(get32(bp + 0x1c), 0xffffffff);
 
 	/* 16 bpp from the colour sizes. */
 	fb.red_size = 5;
@@ -706,8 +674,8 @@ static void test_boot_params_screen_info(void **state)
 	fb.blue_size = 5;
 	fb.rsvd_size = 0;
 	bp_ok(bp, &bz, &a);
-	assert_int_equal(rd16(bp + 0x16), 16);
-	assert_int_equal(rd16(bp + 0x24), 1056 * 2);
+	assert_int_equal(get16(bp + 0x16), 16);
+	assert_int_equal(get16(bp + 0x24), 1056 * 2);
 
 	/* No base: no framebuffer. */
 	fb.base = 0;
@@ -742,10 +710,10 @@ static void put_desc(uint8_t *map, size_t i, uint32_t type, uint64_t phys,
 	uint8_t *d = map + i * DESC;
 
 	memset(d, 0xee, DESC);		/* padding and virt are never read */
-	wr32(d, type);
-	wr64(d + 8, phys);
-	wr64(d + 24, pages);
-	wr64(d + 32, attr);
+	put32(d, type);
+	put64(d + 8, phys);
+	put64(d + 24, pages);
+	put64(d + 32, attr);
 }
 
 static void assert_entry(const struct e820_entry *e, uint64_t addr,
@@ -913,9 +881,9 @@ static void make_entries(struct e820_entry *e, size_t n)
 
 static void assert_raw_entry(const uint8_t *p, const struct e820_entry *e)
 {
-	assert_int_equal(rd64(p), e->addr);
-	assert_int_equal(rd64(p + 8), e->size);
-	assert_int_equal(rd32(p + 16), e->type);
+	assert_int_equal(get64(p), e->addr);
+	assert_int_equal(get64(p + 8), e->size);
+	assert_int_equal(get32(p + 16), e->type);
 }
 
 static void test_set_e820_in_zero_page(void **state)
@@ -935,7 +903,7 @@ static void test_set_e820_in_zero_page(void **state)
 	assert_int_equal(bp[0x1e8], 128);
 	assert_raw_entry(bp + 0x2d0 + 127 * 20, &e[127]);
 	assert_zero(bp, 0xcd0, BOOT_PARAMS_SIZE);	/* _pad8 after the table */
-	assert_int_equal(rd64(bp + 0x250), 0);
+	assert_int_equal(get64(bp + 0x250), 0);
 }
 
 static void test_set_e820_ext_chain(void **state)
@@ -950,31 +918,31 @@ static void test_set_e820_ext_chain(void **state)
 	assert_int_equal(linux_e820_ext_size(200), 16 + 72 * 20);
 	memset(bp, 0, sizeof(bp));
 	memset(ext, 0x77, sizeof(ext));
-	wr64(bp + 0x250, older);	/* a chain exists already */
+	put64(bp + 0x250, older);	/* a chain exists already */
 	linux_set_e820(bp, e, 200, ext, ext_phys);
 	assert_int_equal(bp[0x1e8], 128);
 	assert_raw_entry(bp + 0x2d0, &e[0]);
 	assert_raw_entry(bp + 0x2d0 + 127 * 20, &e[127]);
-	assert_int_equal(rd64(bp + 0x250), ext_phys);
-	assert_int_equal(rd64(ext), older);		/* next */
-	assert_int_equal(rd32(ext + 8), 1);		/* SETUP_E820_EXT */
-	assert_int_equal(rd32(ext + 12), 72 * 20);	/* len */
+	assert_int_equal(get64(bp + 0x250), ext_phys);
+	assert_int_equal(get64(ext), older);		/* next */
+	assert_int_equal(get32(ext + 8), 1);		/* SETUP_E820_EXT */
+	assert_int_equal(get32(ext + 12), 72 * 20);	/* len */
 	for (size_t i = 0; i < 72; i++)
 		assert_raw_entry(ext + 16 + i * 20, &e[128 + i]);
 	assert_int_equal(ext[16 + 72 * 20], 0x77);	/* nothing past it */
 
 	/* Again (the map changed before ExitBootServices): no loop. */
 	linux_set_e820(bp, e + 1, 150, ext, ext_phys);
-	assert_int_equal(rd64(bp + 0x250), ext_phys);
-	assert_int_equal(rd64(ext), older);
-	assert_int_equal(rd32(ext + 12), 22 * 20);
+	assert_int_equal(get64(bp + 0x250), ext_phys);
+	assert_int_equal(get64(ext), older);
+	assert_int_equal(get32(ext + 12), 22 * 20);
 	assert_raw_entry(ext + 16, &e[129]);
 	assert_raw_entry(bp + 0x2d0, &e[1]);
 
 	/* And with few enough entries: ext leaves the chain. */
 	linux_set_e820(bp, e, 100, ext, ext_phys);
 	assert_int_equal(bp[0x1e8], 100);
-	assert_int_equal(rd64(bp + 0x250), older);
+	assert_int_equal(get64(bp + 0x250), older);
 }
 
 static void test_set_e820_ext_empty_chain(void **state)
@@ -987,10 +955,10 @@ static void test_set_e820_ext_empty_chain(void **state)
 	memset(bp, 0, sizeof(bp));
 	memset(ext, 0x55, sizeof(ext));
 	linux_set_e820(bp, e, 129, ext, 0x5000);
-	assert_int_equal(rd64(bp + 0x250), 0x5000);
-	assert_int_equal(rd64(ext), 0);
-	assert_int_equal(rd32(ext + 8), 1);
-	assert_int_equal(rd32(ext + 12), 20);
+	assert_int_equal(get64(bp + 0x250), 0x5000);
+	assert_int_equal(get64(ext), 0);
+	assert_int_equal(get32(ext + 8), 1);
+	assert_int_equal(get32(ext + 12), 20);
 	assert_raw_entry(ext + 16, &e[128]);
 }
 
@@ -1004,14 +972,14 @@ static void test_efi_info(void **state)
 	linux_set_efi_info(bp, 0x17fe5018ULL | 0x100000000ULL * 0x12,
 			   0x7e6a0000ULL | 0x100000000ULL * 0x34, 0x1b90, 48, 1);
 	assert_memory_equal(bp + 0x1c0, "EL64", 4);
-	assert_int_equal(rd32(bp + 0x1c0), 0x34364c45);
-	assert_int_equal(rd32(bp + 0x1c4), 0x17fe5018);	/* efi_systab */
-	assert_int_equal(rd32(bp + 0x1c8), 48);		/* memdesc_size */
-	assert_int_equal(rd32(bp + 0x1cc), 1);		/* memdesc_version */
-	assert_int_equal(rd32(bp + 0x1d0), 0x7e6a0000);	/* efi_memmap */
-	assert_int_equal(rd32(bp + 0x1d4), 0x1b90);	/* efi_memmap_size */
-	assert_int_equal(rd32(bp + 0x1d8), 0x12);	/* efi_systab_hi */
-	assert_int_equal(rd32(bp + 0x1dc), 0x34);	/* efi_memmap_hi */
+	assert_int_equal(get32(bp + 0x1c0), 0x34364c45);
+	assert_int_equal(get32(bp + 0x1c4), 0x17fe5018);	/* efi_systab */
+	assert_int_equal(get32(bp + 0x1c8), 48);		/* memdesc_size */
+	assert_int_equal(get32(bp + 0x1cc), 1);		/* memdesc_version */
+	assert_int_equal(get32(bp + 0x1d0), 0x7e6a0000);	/* efi_memmap */
+	assert_int_equal(get32(bp + 0x1d4), 0x1b90);	/* efi_memmap_size */
+	assert_int_equal(get32(bp + 0x1d8), 0x12);	/* efi_systab_hi */
+	assert_int_equal(get32(bp + 0x1dc), 0x34);	/* efi_memmap_hi */
 	assert_zero(bp, 0, 0x1c0);
 	assert_zero(bp, 0x1e0, BOOT_PARAMS_SIZE);
 }

@@ -4,53 +4,30 @@
 #include "tests/unit/helpers.h"
 #include "loader/memmap.h"
 #include "loader/multiboot1.h"
+#include "lib/bytes.h"
 
 #define FILE_CAP 0x4000
 #define MIB 0x100000ULL
 #define PHYS 0x10000u		/* where GRUB and Limine put the structure */
 #define MBI_SIZE 120
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* magic, flags and a checksum that makes them sum to zero. */
 static void put_header(uint8_t *img, size_t off, uint32_t flags)
 {
-	wr32(img + off, MB1_HEADER_MAGIC);
-	wr32(img + off + 4, flags);
-	wr32(img + off + 8, (uint32_t)-(MB1_HEADER_MAGIC + flags));
+	put32(img + off, MB1_HEADER_MAGIC);
+	put32(img + off + 4, flags);
+	put32(img + off + 8, (uint32_t)-(MB1_HEADER_MAGIC + flags));
 }
 
 static void put_kludge(uint8_t *img, size_t off, uint32_t header_addr,
 		       uint32_t load_addr, uint32_t load_end, uint32_t bss_end,
 		       uint32_t entry)
 {
-	wr32(img + off + 12, header_addr);
-	wr32(img + off + 16, load_addr);
-	wr32(img + off + 20, load_end);
-	wr32(img + off + 24, bss_end);
-	wr32(img + off + 28, entry);
+	put32(img + off + 12, header_addr);
+	put32(img + off + 16, load_addr);
+	put32(img + off + 20, load_end);
+	put32(img + off + 24, bss_end);
+	put32(img + off + 28, entry);
 }
 
 static void find_ok(const uint8_t *img, size_t len, struct mb1_header *h)
@@ -169,7 +146,7 @@ static void test_find_checksum(void **state)
 	/* A checksum that is right for other flags. */
 	memset(img, 0, sizeof(img));
 	put_header(img, 0, 0);
-	wr32(img + 4, MB1_F_MEMINFO);
+	put32(img + 4, MB1_F_MEMINFO);
 	find_fails(img, sizeof(img), "at 0x0 has a bad checksum");
 }
 
@@ -199,10 +176,10 @@ static void test_find_fields(void **state)
 	memset(img, 0, sizeof(img));
 	put_header(img, 0x80, MB1_F_AOUT_KLUDGE | MB1_F_VIDEO | MB1_F_MEMINFO);
 	put_kludge(img, 0x80, 0x100080, 0x100000, 0x103000, 0x108000, 0x10000c);
-	wr32(img + 0x80 + 32, 1);
-	wr32(img + 0x80 + 36, 80);
-	wr32(img + 0x80 + 40, 25);
-	wr32(img + 0x80 + 44, 0);
+	put32(img + 0x80 + 32, 1);
+	put32(img + 0x80 + 36, 80);
+	put32(img + 0x80 + 40, 25);
+	put32(img + 0x80 + 44, 0);
 	find_ok(img, sizeof(img), &h);
 	assert_int_equal(h.offset, 0x80);
 	assert_int_equal(h.header_addr, 0x100080);
@@ -374,12 +351,12 @@ static size_t make_map(uint8_t *map, size_t desc_size, const struct desc *d,
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *p = map + i * desc_size;
 
-		wr32(p, d[i].type);
-		wr32(p + 4, 0);
-		wr64(p + 8, d[i].phys);
-		wr64(p + 16, 0);
-		wr64(p + 24, d[i].pages);
-		wr64(p + 32, d[i].attr);
+		put32(p, d[i].type);
+		put32(p + 4, 0);
+		put64(p + 8, d[i].phys);
+		put64(p + 16, 0);
+		put64(p + 24, d[i].pages);
+		put64(p + 32, d[i].attr);
 	}
 	return n * desc_size;
 }
@@ -464,13 +441,13 @@ static void check_map(const uint8_t *buf, size_t used)
 {
 	const uint8_t *m;
 
-	assert_int_equal(rd32(buf + 44), N_WANT * 24);
-	m = at(buf, used, rd32(buf + 48));
+	assert_int_equal(get32(buf + 44), N_WANT * 24);
+	m = at(buf, used, get32(buf + 48));
 	for (size_t i = 0; i < N_WANT; i++, m += 24) {
-		assert_int_equal(rd32(m), 20);
-		assert_int_equal(rd64(m + 4), want_map[i].base);
-		assert_int_equal(rd64(m + 12), want_map[i].len);
-		assert_int_equal(rd32(m + 20), want_map[i].type);
+		assert_int_equal(get32(m), 20);
+		assert_int_equal(get64(m + 4), want_map[i].base);
+		assert_int_equal(get64(m + 12), want_map[i].len);
+		assert_int_equal(get32(m + 20), want_map[i].type);
 	}
 }
 
@@ -502,47 +479,47 @@ static void test_info_every_field(void **state)
 		for (size_t i = used; i < cap + 64; i++)
 			assert_int_equal(buf[i], 0xee);
 
-		assert_int_equal(rd32(buf + 0), 0x126d);	/* 0 2 3 5 6 9 12 */
-		assert_int_equal(rd32(buf + 4), 636);
-		assert_int_equal(rd32(buf + 8), 7 * 1024);
+		assert_int_equal(get32(buf + 0), 0x126d);	/* 0 2 3 5 6 9 12 */
+		assert_int_equal(get32(buf + 4), 636);
+		assert_int_equal(get32(buf + 8), 7 * 1024);
 		check_zero(buf, 12, 16);			/* boot_device */
-		assert_string_equal(at(buf, used, rd32(buf + 16)),
+		assert_string_equal(at(buf, used, get32(buf + 16)),
 				    "/boot/kernel console=ttyS0");
-		assert_int_equal(rd32(buf + 20), 3);
-		assert_int_equal(rd32(buf + 24), PHYS + MBI_SIZE);
-		assert_int_equal(rd32(buf + 28), 12);
-		assert_int_equal(rd32(buf + 32), 40);
-		assert_int_equal(rd32(buf + 36), 0x300000);
-		assert_int_equal(rd32(buf + 40), 11);
-		assert_int_equal(rd32(buf + 48), PHYS + MBI_SIZE + 3 * 16);
+		assert_int_equal(get32(buf + 20), 3);
+		assert_int_equal(get32(buf + 24), PHYS + MBI_SIZE);
+		assert_int_equal(get32(buf + 28), 12);
+		assert_int_equal(get32(buf + 32), 40);
+		assert_int_equal(get32(buf + 36), 0x300000);
+		assert_int_equal(get32(buf + 40), 11);
+		assert_int_equal(get32(buf + 48), PHYS + MBI_SIZE + 3 * 16);
 		check_map(buf, used);
 		check_zero(buf, 52, 64);	/* drives, config table */
-		assert_string_equal(at(buf, used, rd32(buf + 64)), "baton");
+		assert_string_equal(at(buf, used, get32(buf + 64)), "baton");
 		check_zero(buf, 68, 88);	/* APM, VBE */
-		assert_int_equal(rd64(buf + 88), 0x80000000);
-		assert_int_equal(rd32(buf + 96), 4096);
-		assert_int_equal(rd32(buf + 100), 1024);
-		assert_int_equal(rd32(buf + 104), 768);
+		assert_int_equal(get64(buf + 88), 0x80000000);
+		assert_int_equal(get32(buf + 96), 4096);
+		assert_int_equal(get32(buf + 100), 1024);
+		assert_int_equal(get32(buf + 104), 768);
 		assert_int_equal(buf[108], 32);
 		assert_int_equal(buf[109], 1);
 		assert_memory_equal(buf + 110, "\x10\x08\x08\x08\x00\x08", 6);
 		check_zero(buf, 116, MBI_SIZE);
 
 		/* Strings follow the map: command line, name, modules'. */
-		assert_int_equal(rd32(buf + 16), rd32(buf + 48) + N_WANT * 24);
-		assert_int_equal(rd32(buf + 64), rd32(buf + 16) + 27);
-		mod = at(buf, used, rd32(buf + 24));
-		assert_int_equal(rd32(mod), 0x2000000);
-		assert_int_equal(rd32(mod + 4), 0x2001234);
-		assert_int_equal(rd32(mod + 8), rd32(buf + 64) + 6);
-		assert_string_equal(at(buf, used, rd32(mod + 8)), "initrd.img quiet");
-		assert_int_equal(rd32(mod + 12), 0);
-		assert_int_equal(rd32(mod + 16), 0x2002000);
-		assert_int_equal(rd32(mod + 20), 0x2003000);
-		assert_int_equal(rd32(mod + 24), 0);	/* no string */
-		assert_int_equal(rd32(mod + 28), 0);
-		assert_int_equal(rd32(mod + 40), rd32(mod + 8) + 17);
-		assert_string_equal(at(buf, used, rd32(mod + 40)), "");
+		assert_int_equal(get32(buf + 16), get32(buf + 48) + N_WANT * 24);
+		assert_int_equal(get32(buf + 64), get32(buf + 16) + 27);
+		mod = at(buf, used, get32(buf + 24));
+		assert_int_equal(get32(mod), 0x2000000);
+		assert_int_equal(get32(mod + 4), 0x2001234);
+		assert_int_equal(get32(mod + 8), get32(buf + 64) + 6);
+		assert_string_equal(at(buf, used, get32(mod + 8)), "initrd.img quiet");
+		assert_int_equal(get32(mod + 12), 0);
+		assert_int_equal(get32(mod + 16), 0x2002000);
+		assert_int_equal(get32(mod + 20), 0x2003000);
+		assert_int_equal(get32(mod + 24), 0);	/* no string */
+		assert_int_equal(get32(mod + 28), 0);
+		assert_int_equal(get32(mod + 40), get32(mod + 8) + 17);
+		assert_string_equal(at(buf, used, get32(mod + 40)), "");
 		free(buf);
 	}
 }
@@ -563,20 +540,20 @@ static void test_info_minimal(void **state)
 	assert_int_equal(mb1_info_size(&a, 2), sizeof(buf));
 	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, msize, 40), 0);
-	assert_int_equal(rd32(buf), 0x49);		/* 0, 3, 6 */
-	assert_int_equal(rd32(buf + 4), 0);		/* nothing at 0 */
-	assert_int_equal(rd32(buf + 8), 1024);
+	assert_int_equal(get32(buf), 0x49);		/* 0, 3, 6 */
+	assert_int_equal(get32(buf + 4), 0);		/* nothing at 0 */
+	assert_int_equal(get32(buf + 8), 1024);
 	check_zero(buf, 12, 20);
-	assert_int_equal(rd32(buf + 20), 0);
-	assert_int_equal(rd32(buf + 24), PHYS + MBI_SIZE);
+	assert_int_equal(get32(buf + 20), 0);
+	assert_int_equal(get32(buf + 24), PHYS + MBI_SIZE);
 	check_zero(buf, 28, 44);
-	assert_int_equal(rd32(buf + 44), 48);
-	assert_int_equal(rd32(buf + 48), PHYS + MBI_SIZE);
+	assert_int_equal(get32(buf + 44), 48);
+	assert_int_equal(get32(buf + 48), PHYS + MBI_SIZE);
 	check_zero(buf, 52, MBI_SIZE);
-	assert_int_equal(rd64(buf + MBI_SIZE + 4), 0xe0000);
-	assert_int_equal(rd32(buf + MBI_SIZE + 20), 2);
-	assert_int_equal(rd64(buf + MBI_SIZE + 28), 0x100000);
-	assert_int_equal(rd32(buf + MBI_SIZE + 44), 1);
+	assert_int_equal(get64(buf + MBI_SIZE + 4), 0xe0000);
+	assert_int_equal(get32(buf + MBI_SIZE + 20), 2);
+	assert_int_equal(get64(buf + MBI_SIZE + 28), 0x100000);
+	assert_int_equal(get32(buf + MBI_SIZE + 44), 1);
 }
 
 static uint32_t lower_of(const struct desc *d, size_t n, uint32_t *upper)
@@ -587,8 +564,8 @@ static uint32_t lower_of(const struct desc *d, size_t n, uint32_t *upper)
 
 	assert_true(n <= 8);
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, msize, 40), 0);
-	*upper = rd32(buf + 8);
-	return rd32(buf + 4);
+	*upper = get32(buf + 8);
+	return get32(buf + 4);
 }
 
 static void test_info_mem_lower_upper(void **state)
@@ -652,16 +629,16 @@ static void test_info_overlaps(void **state)
 	const uint8_t *m = buf + MBI_SIZE;
 
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, msize, 40), 0);
-	assert_int_equal(rd32(buf + 44), 3 * 24);
-	assert_int_equal(rd64(m + 4), 0x100000);
-	assert_int_equal(rd64(m + 12), 0x100000);
-	assert_int_equal(rd32(m + 20), 1);
-	assert_int_equal(rd64(m + 24 + 4), 0x200000);
-	assert_int_equal(rd64(m + 24 + 12), 0x10000);
-	assert_int_equal(rd32(m + 24 + 20), 2);
-	assert_int_equal(rd64(m + 48 + 4), 0x1000000);
-	assert_int_equal(rd64(m + 48 + 12), 0x18000);
-	assert_int_equal(rd32(m + 48 + 20), 1);
+	assert_int_equal(get32(buf + 44), 3 * 24);
+	assert_int_equal(get64(m + 4), 0x100000);
+	assert_int_equal(get64(m + 12), 0x100000);
+	assert_int_equal(get32(m + 20), 1);
+	assert_int_equal(get64(m + 24 + 4), 0x200000);
+	assert_int_equal(get64(m + 24 + 12), 0x10000);
+	assert_int_equal(get32(m + 24 + 20), 2);
+	assert_int_equal(get64(m + 48 + 4), 0x1000000);
+	assert_int_equal(get64(m + 48 + 12), 0x18000);
+	assert_int_equal(get32(m + 48 + 20), 1);
 }
 
 /* Every cap below what is needed fails without writing past it; what
@@ -701,7 +678,7 @@ static void test_info_below_4g(void **state)
 
 	assert_int_equal(mb1_build_info(buf, (uint32_t)(0x100000000ULL - top),
 					sizeof(buf), &a, map, msize, 40), 0);
-	assert_int_equal(rd32(buf + 16), 0xfffffffe);
+	assert_int_equal(get32(buf + 16), 0xfffffffe);
 	assert_int_equal(mb1_build_info(buf, (uint32_t)(0x100000000ULL - top + 1),
 					sizeof(buf), &a, map, msize, 40), BT_ETOOBIG);
 }
@@ -723,8 +700,8 @@ static void test_info_bad_map(void **state)
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, msize, 48), BT_EINVAL);
 	/* An empty map is a valid one, if a useless one. */
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, 0, 48), 0);
-	assert_int_equal(rd32(buf + 44), 0);
-	assert_int_equal(rd32(buf + 8), 0);
+	assert_int_equal(get32(buf + 44), 0);
+	assert_int_equal(get32(buf + 8), 0);
 }
 
 /* After a retried ExitBootServices the builder runs again into the same
@@ -744,12 +721,12 @@ static void test_info_rebuilt(void **state)
 	size_t msize = make_map(map, 40, d1, 3);
 
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, msize, 40), 0);
-	assert_int_equal(rd32(buf + 44), 72);
+	assert_int_equal(get32(buf + 44), 72);
 	msize = make_map(map, 40, d2, 1);
 	assert_int_equal(mb1_build_info(buf, PHYS, sizeof(buf), &a, map, msize, 40), 0);
-	assert_int_equal(rd32(buf + 44), 24);
-	assert_int_equal(rd32(buf + 8), 3 * 1024);
-	assert_int_equal(rd32(buf + 64), PHYS + MBI_SIZE + 24);
+	assert_int_equal(get32(buf + 44), 24);
+	assert_int_equal(get32(buf + 8), 3 * 1024);
+	assert_int_equal(get32(buf + 64), PHYS + MBI_SIZE + 24);
 	assert_string_equal(buf + MBI_SIZE + 24, "baton");
 }
 

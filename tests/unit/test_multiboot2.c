@@ -4,38 +4,11 @@
 #include "tests/unit/helpers.h"
 #include "loader/memmap.h"
 #include "loader/multiboot2.h"
+#include "lib/bytes.h"
 
 #define IMG_LEN 0x10000
 #define KIB 1024ULL
 #define MIB (1024 * KIB)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)v);
-	wr16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* ------------------------------------------------------ header builder */
 
@@ -61,11 +34,11 @@ static void hb_tag(struct hb *b, uint16_t type, uint16_t flags,
 	uint8_t *t = b->img + b->pos;
 	uint32_t size = 8 + 4 * (uint32_t)n;
 
-	wr16(t, type);
-	wr16(t + 2, flags);
-	wr32(t + 4, size);
+	put16(t, type);
+	put16(t + 2, flags);
+	put32(t + 4, size);
 	for (size_t i = 0; i < n; i++)
-		wr32(t + 8 + 4 * i, v[i]);
+		put32(t + 8 + 4 * i, v[i]);
 	b->pos += (size + 7) & ~7u;
 }
 
@@ -74,10 +47,10 @@ static void hb_fixed(struct hb *b, uint32_t len)
 {
 	uint8_t *h = b->img + b->start;
 
-	wr32(h, MB2_HEADER_MAGIC);
-	wr32(h + 4, b->arch);
-	wr32(h + 8, len);
-	wr32(h + 12, -(MB2_HEADER_MAGIC + b->arch + len));
+	put32(h, MB2_HEADER_MAGIC);
+	put32(h + 4, b->arch);
+	put32(h + 8, len);
+	put32(h + 12, -(MB2_HEADER_MAGIC + b->arch + len));
 }
 
 /* The end tag, then the fixed part; returns header_length. */
@@ -422,9 +395,9 @@ static void test_many_requests_kept_to_32(void **state)
 /* Writes a tag header by hand, for sizes hb_tag would not produce. */
 static void raw_tag(uint8_t *t, uint16_t type, uint16_t flags, uint32_t size)
 {
-	wr16(t, type);
-	wr16(t + 2, flags);
-	wr32(t + 4, size);
+	put16(t, type);
+	put16(t + 2, flags);
+	put32(t + 4, size);
 }
 
 static void test_tag_sizes(void **state)
@@ -469,7 +442,7 @@ static void test_tag_sizes(void **state)
 	memset(img, 0, 64);
 	hb_begin(&b, img, 0);
 	raw_tag(img + 16, 3, 0, 13);
-	wr32(img + 24, 0x123456);
+	put32(img + 24, 0x123456);
 	b.pos = 32;
 	hb_finish(&b);
 	find_ok(img, IMG_LEN, &h);
@@ -548,12 +521,12 @@ static void add_desc(struct rawmap *m, uint32_t type, uint64_t start,
 	uint8_t *d = m->buf + m->n++ * m->desc;
 
 	memset(d, 0xa5, m->desc);	/* padding past 40 bytes is not ours */
-	wr32(d, type);
-	wr32(d + 4, 0);
-	wr64(d + 8, start);
-	wr64(d + 16, 0);
-	wr64(d + 24, pages);
-	wr64(d + 32, attr);
+	put32(d, type);
+	put32(d + 4, 0);
+	put64(d + 8, start);
+	put64(d + 16, 0);
+	put64(d + 24, pages);
+	put64(d + 32, attr);
 }
 
 static size_t map_size(const struct rawmap *m)
@@ -580,30 +553,30 @@ static void ovmf_map(struct rawmap *m, size_t desc)
 /* Finds the first tag of a type in a built MBI, checking the walk. */
 static const uint8_t *find_tag(const uint8_t *mbi, uint32_t type)
 {
-	uint32_t total = rd32(mbi);
+	uint32_t total = get32(mbi);
 
 	for (uint32_t off = 8; off + 8 <= total;) {
 		const uint8_t *t = mbi + off;
 
 		assert_int_equal(off % 8, 0);
-		if (rd32(t) == type)
+		if (get32(t) == type)
 			return t;
-		if (rd32(t) == 0)
+		if (get32(t) == 0)
 			break;
-		off += (rd32(t + 4) + 7) & ~7u;
+		off += (get32(t + 4) + 7) & ~7u;
 	}
 	return NULL;
 }
 
 static size_t count_tags(const uint8_t *mbi, uint32_t type)
 {
-	uint32_t total = rd32(mbi);
+	uint32_t total = get32(mbi);
 	size_t n = 0;
 
-	for (uint32_t off = 8; off + 8 <= total; off += (rd32(mbi + off + 4) + 7) & ~7u) {
-		if (rd32(mbi + off) == type)
+	for (uint32_t off = 8; off + 8 <= total; off += (get32(mbi + off + 4) + 7) & ~7u) {
+		if (get32(mbi + off) == type)
 			n++;
-		if (rd32(mbi + off) == 0)
+		if (get32(mbi + off) == 0)
 			break;
 	}
 	return n;
@@ -613,18 +586,18 @@ static size_t count_tags(const uint8_t *mbi, uint32_t type)
  * aligned and at least 8 bytes; returns the types seen, in order. */
 static size_t walk_types(const uint8_t *mbi, uint32_t *types, size_t max)
 {
-	uint32_t total = rd32(mbi), off = 8;
+	uint32_t total = get32(mbi), off = 8;
 	size_t n = 0;
 
 	assert_int_equal(total % 8, 0);
-	assert_int_equal(rd32(mbi + 4), 0);
+	assert_int_equal(get32(mbi + 4), 0);
 	for (;;) {
 		uint32_t type, size;
 
 		assert_true(off + 8 <= total);
 		assert_int_equal(off % 8, 0);
-		type = rd32(mbi + off);
-		size = rd32(mbi + off + 4);
+		type = get32(mbi + off);
+		size = get32(mbi + off + 4);
 		assert_true(size >= 8);
 		assert_true(n < max);
 		types[n++] = type;
@@ -695,7 +668,7 @@ static uint8_t *build(const struct mb2_info_args *a, const struct rawmap *m,
 	memset(buf, 0xee, *cap);
 	assert_int_equal(mb2_build_info(buf, *cap, a, m ? m->buf : NULL, bytes,
 					m ? m->desc : 48, 1), 0);
-	assert_true(rd32(buf) <= *cap);
+	assert_true(get32(buf) <= *cap);
 	return buf;
 }
 
@@ -714,59 +687,59 @@ static void test_mbi_every_tag(void **state)
 	ovmf_map(&m, 48);
 	mbi = build(&a, &m, &cap);
 	/* Adjacent RAM runs merge, so the size is within the bound. */
-	assert_true(rd32(mbi) <= cap);
+	assert_true(get32(mbi) <= cap);
 	n = walk_types(mbi, types, 32);
 	assert_int_equal(n, sizeof(order) / 4);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(types[i], order[i]);
 
 	t = find_tag(mbi, 1);
-	assert_int_equal(rd32(t + 4), 8 + strlen(a.cmdline) + 1);
+	assert_int_equal(get32(t + 4), 8 + strlen(a.cmdline) + 1);
 	assert_string_equal((const char *)t + 8, a.cmdline);
 	t = find_tag(mbi, 2);
-	assert_int_equal(rd32(t + 4), 8 + 6);
+	assert_int_equal(get32(t + 4), 8 + 6);
 	assert_string_equal((const char *)t + 8, "baton");
 
 	t = find_tag(mbi, 3);
-	assert_int_equal(rd32(t + 4), 16 + strlen(test_mods[0].string) + 1);
-	assert_int_equal(rd32(t + 8), 0x2000000);
-	assert_int_equal(rd32(t + 12), 0x2345678);
+	assert_int_equal(get32(t + 4), 16 + strlen(test_mods[0].string) + 1);
+	assert_int_equal(get32(t + 8), 0x2000000);
+	assert_int_equal(get32(t + 12), 0x2345678);
 	assert_string_equal((const char *)t + 16, test_mods[0].string);
-	t += (rd32(t + 4) + 7) & ~7u;
-	assert_int_equal(rd32(t), 3);
-	assert_int_equal(rd32(t + 4), 17);		/* NULL string: just the NUL */
-	assert_int_equal(rd32(t + 8), 0x3000000);
+	t += (get32(t + 4) + 7) & ~7u;
+	assert_int_equal(get32(t), 3);
+	assert_int_equal(get32(t + 4), 17);		/* NULL string: just the NUL */
+	assert_int_equal(get32(t + 8), 0x3000000);
 	assert_int_equal(t[16], 0);
 
 	t = find_tag(mbi, 8);
-	assert_int_equal(rd32(t + 4), 38);
-	assert_int_equal(rd64(t + 8), 0x80000000);
-	assert_int_equal(rd32(t + 16), 4096);
-	assert_int_equal(rd32(t + 20), 1024);
-	assert_int_equal(rd32(t + 24), 768);
+	assert_int_equal(get32(t + 4), 38);
+	assert_int_equal(get64(t + 8), 0x80000000);
+	assert_int_equal(get32(t + 16), 4096);
+	assert_int_equal(get32(t + 20), 1024);
+	assert_int_equal(get32(t + 24), 768);
 	assert_int_equal(t[28], 32);
 	assert_int_equal(t[29], 1);			/* direct RGB */
 	assert_int_equal(t[30] | t[31], 0);		/* u16 reserved */
 	assert_memory_equal(t + 32, colours, 6);
 
 	t = find_tag(mbi, 9);
-	assert_int_equal(rd32(t + 4), 20 + 120);
-	assert_int_equal(rd32(t + 8), 3);
-	assert_int_equal(rd32(t + 12), 40);
-	assert_int_equal(rd32(t + 16), 2);
+	assert_int_equal(get32(t + 4), 20 + 120);
+	assert_int_equal(get32(t + 8), 3);
+	assert_int_equal(get32(t + 12), 40);
+	assert_int_equal(get32(t + 16), 2);
 	assert_memory_equal(t + 20, test_shdrs, sizeof(test_shdrs));
 
 	t = find_tag(mbi, 12);
-	assert_int_equal(rd32(t + 4), 16);
-	assert_int_equal(rd64(t + 8), 0x7f9ee018);
+	assert_int_equal(get32(t + 4), 16);
+	assert_int_equal(get64(t + 8), 0x7f9ee018);
 	t = find_tag(mbi, 18);
-	assert_int_equal(rd32(t + 4), 8);
+	assert_int_equal(get32(t + 4), 8);
 	t = find_tag(mbi, 20);
-	assert_int_equal(rd32(t + 4), 16);
-	assert_int_equal(rd64(t + 8), 0x7e1c4a98);
+	assert_int_equal(get32(t + 4), 16);
+	assert_int_equal(get64(t + 8), 0x7e1c4a98);
 	t = find_tag(mbi, 21);
-	assert_int_equal(rd32(t + 4), 12);
-	assert_int_equal(rd32(t + 8), 0x200000);
+	assert_int_equal(get32(t + 4), 12);
+	assert_int_equal(get32(t + 8), 0x200000);
 	free(mbi);
 }
 
@@ -780,11 +753,11 @@ static void test_mbi_minimal(void **state)
 	/* Nothing but an empty command line and the end tag. */
 	assert_int_equal(mb2_info_size(&a, 0, 0), 8 + 16 + 8);
 	assert_int_equal(mb2_build_info(buf, sizeof(buf), &a, NULL, 0, 48, 1), 0);
-	assert_int_equal(rd32(buf), 32);
+	assert_int_equal(get32(buf), 32);
 	n = walk_types(buf, types, 4);
 	assert_int_equal(n, 2);
 	assert_int_equal(types[0], 1);
-	assert_int_equal(rd32(buf + 12), 9);
+	assert_int_equal(get32(buf + 12), 9);
 	assert_int_equal(buf[16], 0);
 	assert_null(find_tag(buf, 4));
 	assert_null(find_tag(buf, 6));
@@ -831,16 +804,16 @@ static void expect_mmap(const uint8_t *mbi, const uint64_t (*e)[3], size_t n)
 	const uint8_t *t = find_tag(mbi, 6);
 
 	assert_non_null(t);
-	assert_int_equal(rd32(t + 4), 16 + 24 * n);
-	assert_int_equal(rd32(t + 8), 24);
-	assert_int_equal(rd32(t + 12), 0);
+	assert_int_equal(get32(t + 4), 16 + 24 * n);
+	assert_int_equal(get32(t + 8), 24);
+	assert_int_equal(get32(t + 12), 0);
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *x = t + 16 + 24 * i;
 
-		assert_int_equal(rd64(x), e[i][0]);
-		assert_int_equal(rd64(x + 8), e[i][1]);
-		assert_int_equal(rd32(x + 16), e[i][2]);
-		assert_int_equal(rd32(x + 20), 0);
+		assert_int_equal(get64(x), e[i][0]);
+		assert_int_equal(get64(x + 8), e[i][1]);
+		assert_int_equal(get32(x + 16), e[i][2]);
+		assert_int_equal(get32(x + 20), 0);
 	}
 }
 
@@ -867,13 +840,13 @@ static void check_ovmf_mmap(size_t desc)
 	mbi = build(&a, &m, &cap);
 	expect_mmap(mbi, want, sizeof(want) / sizeof(want[0]));
 	t = find_tag(mbi, 4);
-	assert_int_equal(rd32(t + 4), 16);
-	assert_int_equal(rd32(t + 8), 0x9f000 / 1024);		/* 636 */
-	assert_int_equal(rd32(t + 12), 7 * 1024);		/* 1-8 MiB */
+	assert_int_equal(get32(t + 4), 16);
+	assert_int_equal(get32(t + 8), 0x9f000 / 1024);		/* 636 */
+	assert_int_equal(get32(t + 12), 7 * 1024);		/* 1-8 MiB */
 	t = find_tag(mbi, 17);
-	assert_int_equal(rd32(t + 4), 16 + map_size(&m));
-	assert_int_equal(rd32(t + 8), desc);
-	assert_int_equal(rd32(t + 12), 1);
+	assert_int_equal(get32(t + 4), 16 + map_size(&m));
+	assert_int_equal(get32(t + 8), desc);
+	assert_int_equal(get32(t + 12), 1);
 	assert_memory_equal(t + 16, m.buf, map_size(&m));
 	free(mbi);
 }
@@ -925,8 +898,8 @@ static void test_mmap_types_and_merging(void **state)
 	mbi = build(&a, &m, &cap);
 	expect_mmap(mbi, want, sizeof(want) / sizeof(want[0]));
 	/* Lower memory stops at the first hole; nothing at 1 MiB. */
-	assert_int_equal(rd32(find_tag(mbi, 4) + 8), 12);
-	assert_int_equal(rd32(find_tag(mbi, 4) + 12), 0);
+	assert_int_equal(get32(find_tag(mbi, 4) + 8), 12);
+	assert_int_equal(get32(find_tag(mbi, 4) + 12), 0);
 	free(mbi);
 }
 
@@ -953,8 +926,8 @@ static void test_mmap_boot_services_running(void **state)
 	add_desc(&m, UEFI_CONVENTIONAL, 0x300000, 0x100, 0);
 	mbi = build(&a, &m, &cap);
 	expect_mmap(mbi, want, sizeof(want) / sizeof(want[0]));
-	assert_int_equal(rd32(find_tag(mbi, 4) + 8), 16);
-	assert_int_equal(rd32(find_tag(mbi, 4) + 12), 3072);
+	assert_int_equal(get32(find_tag(mbi, 4) + 8), 16);
+	assert_int_equal(get32(find_tag(mbi, 4) + 12), 3072);
 	assert_non_null(find_tag(mbi, 18));
 	free(mbi);
 }
@@ -975,8 +948,8 @@ static void test_meminfo_limits(void **state)
 	add_desc(&m, UEFI_CONVENTIONAL, 0x100000, 0xfff00, 0);
 	add_desc(&m, UEFI_CONVENTIONAL, 0, 0x100, 0);
 	mbi = build(&a, &m, &cap);
-	assert_int_equal(rd32(find_tag(mbi, 4) + 8), 640);
-	assert_int_equal(rd32(find_tag(mbi, 4) + 12), 8 * 1024 * 1024 - 1024);
+	assert_int_equal(get32(find_tag(mbi, 4) + 8), 640);
+	assert_int_equal(get32(find_tag(mbi, 4) + 12), 8 * 1024 * 1024 - 1024);
 	/* One merged RAM entry from the overlapping pieces. */
 	const uint64_t want[][3] = { { 0, 0x200000000ULL, 1 } };
 	expect_mmap(mbi, want, 1);
@@ -986,7 +959,7 @@ static void test_meminfo_limits(void **state)
 	m.n = 0;
 	add_desc(&m, UEFI_CONVENTIONAL, 0x100000, 0x100000000ULL, 0);
 	mbi = build(&a, &m, &cap);
-	assert_int_equal(rd32(find_tag(mbi, 4) + 12), 0xffffffff);
+	assert_int_equal(get32(find_tag(mbi, 4) + 12), 0xffffffff);
 	free(mbi);
 }
 
@@ -1004,7 +977,7 @@ static void test_rsdp_v1(void **state)
 	ovmf_map(&m, 48);
 	mbi = build(&a, &m, &cap);
 	t = find_tag(mbi, 14);
-	assert_int_equal(rd32(t + 4), 28);
+	assert_int_equal(get32(t + 4), 28);
 	assert_memory_equal(t + 8, v1, 20);
 	assert_null(find_tag(mbi, 15));
 	free(mbi);
@@ -1019,29 +992,29 @@ static void test_rsdp_v2(void **state)
 	const uint8_t *t;
 
 	mbi = build(&a, NULL, &cap);
-	assert_int_equal(rd32(mbi), cap);
+	assert_int_equal(get32(mbi), cap);
 	t = find_tag(mbi, 14);
-	assert_int_equal(rd32(t + 4), 28);
+	assert_int_equal(get32(t + 4), 28);
 	assert_memory_equal(t + 8, rsdp_v2, 20);
 	t = find_tag(mbi, 15);
-	assert_int_equal(rd32(t + 4), 8 + 36);
+	assert_int_equal(get32(t + 4), 8 + 36);
 	assert_memory_equal(t + 8, rsdp_v2, 36);
 	free(mbi);
 
 	/* The length field decides how much is copied. */
 	memset(big, 0x5a, sizeof(big));
 	memcpy(big, rsdp_v2, 20);
-	wr32(big + 20, 48);
+	put32(big + 20, 48);
 	a.rsdp = big;
 	mbi = build(&a, NULL, &cap);
 	t = find_tag(mbi, 15);
-	assert_int_equal(rd32(t + 4), 8 + 48);
+	assert_int_equal(get32(t + 4), 8 + 48);
 	assert_memory_equal(t + 8, big, 48);
 	free(mbi);
 
 	/* A length shorter than an ACPI 2.0 RSDP: only the 1.0 part. */
 	memcpy(bad, rsdp_v2, 36);
-	wr32(bad + 20, 20);
+	put32(bad + 20, 20);
 	a.rsdp = bad;
 	mbi = build(&a, NULL, &cap);
 	assert_non_null(find_tag(mbi, 14));
@@ -1060,7 +1033,7 @@ static void test_too_small(void **state)
 
 	ovmf_map(&m, 48);
 	mbi = build(&a, &m, &need);
-	total = rd32(mbi);
+	total = get32(mbi);
 	free(mbi);
 	buf = malloc(need + 64);
 	assert_non_null(buf);
@@ -1072,7 +1045,7 @@ static void test_too_small(void **state)
 			assert_int_equal(buf[i], 0xcc);
 	}
 	assert_int_equal(mb2_build_info(buf, total, &a, m.buf, map_size(&m), 48, 1), 0);
-	assert_int_equal(rd32(buf), total);
+	assert_int_equal(get32(buf), total);
 	free(buf);
 }
 
@@ -1088,8 +1061,8 @@ static void test_size_bound_many_entries(void **state)
 		add_desc(&m, i % 2 ? UEFI_RESERVED : UEFI_CONVENTIONAL,
 			 (63 - i) * 0x1000, 1, 0);
 	mbi = build(&a, &m, &cap);
-	assert_int_equal(rd32(mbi), cap);
-	assert_int_equal(rd32(find_tag(mbi, 6) + 4), 16 + 64 * 24);
+	assert_int_equal(get32(mbi), cap);
+	assert_int_equal(get32(find_tag(mbi, 6) + 4), 16 + 64 * 24);
 	free(mbi);
 }
 
@@ -1113,7 +1086,7 @@ static void test_malformed_map(void **state)
 	m.n = 1;
 	add_desc(&m, UEFI_RESERVED, 0xffffffffffffe000ULL, 1, 0);
 	assert_int_equal(mb2_build_info(buf, sizeof(buf), &a, m.buf, 80, 40, 1), 0);
-	assert_int_equal(rd64(find_tag(buf, 6) + 16 + 24), 0xffffffffffffe000ULL);
+	assert_int_equal(get64(find_tag(buf, 6) + 16 + 24), 0xffffffffffffe000ULL);
 }
 
 static void test_size_saturates(void **state)
