@@ -86,6 +86,10 @@ struct config_source {
 		    char *err, size_t errlen);
 };
 
+/* The key that makes an entry of kind k ("linux", "efi", "menu", ...):
+ * for boot entries, the key of their protocol (loader/protocol.h). */
+const char *config_kind_key(enum entry_kind k);
+
 /* An empty config with the defaults (timeout 5, editor yes, bls no). */
 void config_init(struct config *cfg);
 

@@ -89,6 +89,12 @@ static const char *const kind_names[] = {
 	[ENTRY_MULTIBOOT2] = "multiboot2",
 };
 
+const char *config_kind_key(enum entry_kind k)
+{
+	return (size_t)k < sizeof(kind_names) / sizeof(kind_names[0]) ?
+	       kind_names[k] : "(none)";
+}
+
 /* "an" before a vowel, else "a": "an 'efi' line", "a 'linux' line". */
 static const char *article(const char *word)
 {

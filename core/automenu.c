@@ -63,7 +63,7 @@ static bool plain_name(const char *name)
 static int add_program(void *ctx, const char *name, bool is_dir)
 {
 	struct scan *sc = ctx;
-	const char *self = fw_self_path(sc->s->fw);
+	const char *self = fw_fs(sc->s->fw)->origin.file;
 	char *path, *prefix, *entry;
 
 	if (is_dir || !str_ends_with_case(name, ".efi") || !plain_name(name))
@@ -74,7 +74,7 @@ static int add_program(void *ctx, const char *name, bool is_dir)
 		return 1;
 	}
 	/* Never offer baton itself. */
-	if (sc->vol->is_boot && str_casecmp(path, self) == 0) {
+	if (sc->vol->is_boot && self && str_casecmp(path, self) == 0) {
 		bt_free(path);
 		return 0;
 	}
@@ -111,9 +111,15 @@ static int list_folder(void *ctx, const char *name, bool is_dir)
 	return sc->err || sc->count >= AUTOMENU_MAX;
 }
 
+/* A device a driver recognised but cannot read: say so on the console. */
+static void report_probe(void *ctx, const char *msg)
+{
+	session_print(ctx, msg);
+}
+
 int automenu_build(struct session *s, struct config *cfg)
 {
-	const struct fs *fs = fw_fs(s->fw);
+	struct fs *fs = fw_fs(s->fw);
 	struct scan sc = { .s = s };
 	struct config_source src;
 	struct path origin;
@@ -122,7 +128,7 @@ int automenu_build(struct session *s, struct config *cfg)
 	int rc;
 
 	/* Every disk, not only those in the firmware's boot order. */
-	fs_widen(fs);
+	fs_probe(fs, true, report_probe, s);
 	emit(&sc, "timeout -1\n");
 	for (i = 0; i < fs->n_vols && !sc.err && sc.count < AUTOMENU_MAX; i++) {
 		sc.vol = fs->vols[i];

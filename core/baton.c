@@ -88,7 +88,8 @@ static int try_config(struct session *s, struct config *cfg, const char *text,
 static int load_config(struct session *s, struct config *cfg)
 {
 	char err[300], next_to_self[300];
-	const char *self = fw_self_path(s->fw), *last = NULL, *c;
+	const struct path *origin = &fw_fs(s->fw)->origin;
+	const char *self = origin->file ? origin->file : "", *last = NULL, *c;
 	char *forced = config_option(fw_load_options(s->fw));
 	const char *places[3] = { next_to_self, "/boot/baton.conf", "/baton.conf" };
 	size_t i;

@@ -1,10 +1,7 @@
 /* Running a menu: draw, wait for keys or the countdown, boot the choice. */
 #include "core/session.h"
 #include "firmware/firmware.h"
-#include "loader/chain.h"
-#include "loader/linux_boot.h"
-#include "loader/linux_efi.h"
-#include "loader/multiboot_boot.h"
+#include "loader/protocol.h"
 #include "menu/menu.h"
 #include "menu/screen.h"
 #include "lib/error.h"
@@ -20,10 +17,11 @@ static const char *entry_title(const struct config_entry *e)
 }
 
 /*
- * A Linux entry's command line: the text after the kernel's path, then the
- * "options" lines.  A new allocation (bt_free()), or NULL when out of memory.
+ * An entry's command line or load options: the text after the image's path,
+ * then the "options" lines (Linux entries only have those).  A new
+ * allocation (bt_free()), or NULL when out of memory.
  */
-static char *linux_cmdline(const struct config_entry *e)
+static char *entry_cmdline(const struct config_entry *e)
 {
 	const char *a = e->args ? e->args : "", *o = e->options ? e->options : "";
 
@@ -61,11 +59,10 @@ static int make_items(const struct config *cfg, struct items *it)
 
 		it->item[i].title = entry_title(e);
 		it->item[i].error = e->error;
-		if (e->kind == ENTRY_EFI || e->kind == ENTRY_MULTIBOOT ||
-		    e->kind == ENTRY_MULTIBOOT2) {
-			it->item[i].options = e->args ? e->args : "";
-		} else if (e->kind == ENTRY_LINUX || e->kind == ENTRY_LINUX_EFI) {
-			it->owned[i] = linux_cmdline(e);
+		const struct protocol *proto = protocol_find(config_kind_key(e->kind));
+
+		if (proto && (proto->flags & PROTO_EDITABLE)) {
+			it->owned[i] = entry_cmdline(e);
 			if (!it->owned[i])
 				return BT_ENOMEM;
 			it->item[i].options = it->owned[i];
@@ -106,6 +103,46 @@ static int open_submenu(struct session *s, const struct config_entry *e,
 		console_invalidate(&s->con);
 	}
 	config_free(&sub);
+	return rc;
+}
+
+/*
+ * Boot e through its protocol with cmdline.  *returned says whether what it
+ * started came back (then *status is its exit status).
+ */
+static int boot_protocol(struct session *s, const struct config_entry *e,
+			 const char *cmdline, bool *returned, uint64_t *status,
+			 char *msg, size_t msglen)
+{
+	const struct protocol *proto = protocol_find(config_kind_key(e->kind));
+	struct boot_module *mods = NULL;
+	struct boot_spec b = {
+		.image = &e->image,
+		.cmdline = cmdline ? cmdline : "",
+		.where = e->where,
+		.initrds = e->initrds,
+		.n_initrds = e->n_initrds,
+		.n_modules = e->n_modules,
+		.quiesce = !e->no_quiesce,
+		.disturb = e->disturb_irqs,
+	};
+	size_t i;
+	int rc;
+
+	if (!proto) {
+		fmt_buf(msg, msglen, "nothing to boot");
+		return BT_EUNSUPP;
+	}
+	if (e->n_modules && !(mods = bt_zalloc(e->n_modules * sizeof(*mods))))
+		return BT_ENOMEM;
+	for (i = 0; i < e->n_modules; i++) {
+		mods[i].path = &e->modules[i].path;
+		mods[i].args = e->modules[i].args;
+	}
+	b.modules = mods;
+	rc = proto->boot(s->fw, &b, status, msg, msglen);
+	*returned = rc == 0 && (proto->flags & PROTO_MAY_RETURN);
+	bt_free(mods);
 	return rc;
 }
 
@@ -155,29 +192,6 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 	fmt_buf(line, sizeof(line), "Booting '%s'", title);
 	session_print(s, line);
 	switch (e->kind) {
-	case ENTRY_EFI:
-		rc = chain_boot(s->fw, &e->image, text, &status, msg, sizeof(msg));
-		returned = rc == 0;
-		break;
-	case ENTRY_LINUX_EFI:
-		rc = linux_efi_boot(s->fw, e, text, &status, msg, sizeof(msg));
-		returned = rc == 0;
-		break;
-	case ENTRY_LINUX:
-	case ENTRY_MULTIBOOT:
-	case ENTRY_MULTIBOOT2: {
-		struct kload_opts o = {
-			.quiesce = !e->no_quiesce,
-			.disturb = e->disturb_irqs,
-		};
-
-		/* These return only when the kernel could not be started. */
-		if (e->kind == ENTRY_LINUX)
-			rc = linux_boot(s->fw, e, text, &o, msg, sizeof(msg));
-		else
-			rc = multiboot_boot(s->fw, e, text, &o, msg, sizeof(msg));
-		break;
-	}
 	case ENTRY_MENU:
 		rc = open_submenu(s, e, msg, sizeof(msg));
 		if (rc == RUN_BACK)
@@ -187,8 +201,8 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 		rc = run_action(s, e->action, msg, sizeof(msg));
 		break;
 	default:
-		rc = BT_EUNSUPP;
-		fmt_buf(msg, sizeof(msg), "nothing to boot");
+		rc = boot_protocol(s, e, text, &returned, &status, msg,
+				   sizeof(msg));
 		break;
 	}
 	/* A boot that ran out of memory gave back what it took: the menu can

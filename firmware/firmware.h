@@ -35,25 +35,22 @@ int fw_key_wait(struct fw *fw, uint32_t timeout_ms, struct key *k);
 /* Milliseconds since an arbitrary point; monotonic. */
 uint64_t fw_time_ms(struct fw *fw);
 
-/* The volumes found at start-up (baton's own marked is_boot). */
-const struct fs *fw_fs(struct fw *fw);
+/* The file-source registry: the block devices found at start-up, the
+ * volumes made of them, and baton's origin. */
+struct fs *fw_fs(struct fw *fw);
 
 /* baton's own load options as UTF-8 ("" when none); owned by fw. */
 const char *fw_load_options(struct fw *fw);
 
-/* The path of baton's own binary on its volume, e.g. "/EFI/BOOT/BOOTX64.EFI"
- * ("" when unknown); owned by fw. */
-const char *fw_self_path(struct fw *fw);
-
 /*
- * Start the EFI program image[0..size) that was read from path on vol, with
- * options as its load options, and wait for it to return.  The program gets
- * a device path pointing at its file, so it can find its own files.
+ * Start the EFI program image[0..size) that was read from the file at loc,
+ * with options as its load options, and wait for it to return.  The program
+ * gets a device path pointing at its file, so it can find its own files.
  * Returns 0 when it ran and returned (its status in *exit_status and any
  * exit text in *exit_data, a bt_alloc'd string or NULL), or a BT_E* code with
  * a message in err when it could not be started.
  */
-int fw_image_start(struct fw *fw, struct volume *vol, const char *path,
+int fw_image_start(struct fw *fw, const struct fs_locator *loc,
 		   const void *image, size_t size, const char *options,
 		   uint64_t *exit_status, char **exit_data,
 		   char *err, size_t errlen);

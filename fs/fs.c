@@ -1,131 +1,122 @@
+/* The file-source registry: devices, volumes made on demand, resolvers. */
 #include "fs/fs.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
-/* Whether v is the volume p's source names. */
-static bool volume_matches(const struct volume *v, const struct path *p)
+void fs_init(struct fs *fs)
 {
-	const char *have;
-
-	switch (p->source) {
-	case PATH_SRC_BOOT:
-		return v->is_boot;
-	case PATH_SRC_LABEL:
-		have = v->label;
-		break;
-	case PATH_SRC_UUID:
-		have = v->fsuuid;
-		break;
-	case PATH_SRC_PARTUUID:
-		have = v->partuuid;
-		break;
-	default:
-		return false;
-	}
-	return have && p->arg && str_casecmp(have, p->arg) == 0;
+	memset(fs, 0, sizeof(*fs));
+	fs->drivers = fs_drivers;
+	fs->resolvers = fs_volume_resolvers;
 }
 
-int fs_find_volume(const struct fs *fs, const struct path *p,
-		   struct volume **out, char *err, size_t errlen)
+void fs_free(struct fs *fs)
 {
-	static const char *const what[] = {
-		[PATH_SRC_BOOT] = "baton's own volume",
-		[PATH_SRC_LABEL] = "no volume with label",
-		[PATH_SRC_UUID] = "no volume with file-system UUID",
-		[PATH_SRC_PARTUUID] = "no partition with GUID",
-	};
 	size_t i;
 
-	if (p->source == PATH_SRC_TFTP || p->source == PATH_SRC_HTTP) {
-		fmt_buf(err, errlen, "network sources (tftp:, http:) are not "
-			"available in this build of baton");
-		return BT_EUNSUPP;
-	}
-	do {
-		for (i = 0; i < fs->n_vols; i++) {
-			if (volume_matches(fs->vols[i], p)) {
-				*out = fs->vols[i];
-				return 0;
-			}
-		}
-	} while (fs->widen && fs->widen(fs->widen_ctx) == 0);
-	if (p->source == PATH_SRC_BOOT)
-		fmt_buf(err, errlen, "baton's own volume is not readable "
-			"(it was not loaded from a file system)");
-	else
-		fmt_buf(err, errlen, "%s '%s'", what[p->source], p->arg);
-	return BT_ENOENT;
+	for (i = 0; i < fs->n_vols; i++)
+		if (fs->vols[i]->ops->free)
+			fs->vols[i]->ops->free(fs->vols[i]);
+	bt_free(fs->vols);
+	bt_free(fs->devs);
+	path_free(&fs->origin);
+	fs->vols = NULL;
+	fs->devs = NULL;
+	fs->n_vols = fs->n_devs = fs->n_probed = 0;
 }
 
-int fs_read_exact(struct vfile *f, uint64_t off, void *buf, size_t len)
+int fs_add_device(struct fs *fs, struct blockdev *bd)
 {
-	size_t got = 0;
+	struct blockdev **d = bt_realloc(fs->devs, (fs->n_devs + 1) * sizeof(*d));
 
-	/* Normally one call: the firmware is much faster with one large
-	 * read than with many small ones. */
-	while (got < len) {
-		size_t n = 0;
-		int err = f->ops->read_at(f, off + got, (char *)buf + got,
-					  len - got, &n);
-
-		if (err)
-			return err;
-		if (n == 0)
-			return BT_EIO;
-		got += n;
-	}
-	return 0;
-}
-
-void fs_widen(const struct fs *fs)
-{
-	if (fs->widen)
-		fs->widen(fs->widen_ctx);
-}
-
-/* Read f completely into a new NUL-terminated buffer. */
-static int read_file(struct vfile *f, void **buf, size_t *len)
-{
-	uint64_t size = f->ops->size(f);
-	char *data;
-	int err;
-
-	if (size >= (uint64_t)(size_t)-1)
-		return BT_ETOOBIG;
-	data = bt_alloc((size_t)size + 1);
-	if (!data)
+	if (!d)
 		return BT_ENOMEM;
-	err = fs_read_exact(f, 0, data, (size_t)size);
-	if (err) {
-		bt_free(data);
-		return err;
-	}
-	data[size] = '\0';
-	*buf = data;
-	*len = (size_t)size;
+	fs->devs = d;
+	fs->devs[fs->n_devs++] = bd;
 	return 0;
 }
 
-int fs_check_pin(const struct path *p, const uint8_t digest[SHA256_LEN],
-		 char *err, size_t errlen)
+int fs_add_volume(struct fs *fs, struct volume *v)
 {
-	char want_hex[2 * SHA256_LEN + 1], got_hex[2 * SHA256_LEN + 1];
-	char *name;
+	struct volume **vs = bt_realloc(fs->vols, (fs->n_vols + 1) * sizeof(*vs));
 
-	if (!p->pinned || memcmp(digest, p->sha256, SHA256_LEN) == 0)
-		return 0;
-	sha256_hex(p->sha256, want_hex);
-	sha256_hex(digest, got_hex);
-	name = path_format(p);
-	fmt_buf(err, errlen, "%s: SHA-256 mismatch (expected %s, got %s)",
-		name ? name : p->file, want_hex, got_hex);
-	bt_free(name);
-	return BT_EHASH;
+	if (!vs)
+		return BT_ENOMEM;
+	fs->vols = vs;
+	fs->vols[fs->n_vols++] = v;
+	return 0;
 }
 
-int fs_open(const struct fs *fs, const struct path *p, struct vfile **out,
-	    char *err, size_t errlen)
+/* Run the drivers over one device: a volume, or nothing. */
+static void probe_device(struct fs *fs, struct blockdev *bd,
+			 void (*report)(void *ctx, const char *msg), void *ctx)
+{
+	const struct fs_driver *const *d;
+	char err[200];
+
+	for (d = fs->drivers; d && *d; d++) {
+		struct volume *v = NULL;
+		int rc;
+
+		err[0] = '\0';
+		rc = (*d)->probe(bd, &v, err, sizeof(err));
+		if (rc == BT_ENOENT)
+			continue;
+		if (!rc && fs_add_volume(fs, v) == 0)
+			return;
+		if (!rc) {
+			v->ops->free(v);
+			fmt_buf(err, sizeof(err), "%s: out of memory", bd->name);
+		}
+		if (report)
+			report(ctx, err[0] ? err : bt_strerror(rc));
+		return;
+	}
+}
+
+void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
+	      const char *msg), void *ctx)
+{
+	if (widen && !fs->widened && fs->widen) {
+		fs->widened = true;
+		fs->widen(fs->widen_ctx);
+	}
+	while (fs->n_probed < fs->n_devs)
+		probe_device(fs, fs->devs[fs->n_probed++], report, ctx);
+}
+
+const char *fs_scheme(const struct path *p)
+{
+	static const char *const names[] = {
+		[PATH_SRC_BOOT] = "boot",
+		[PATH_SRC_LABEL] = "label",
+		[PATH_SRC_UUID] = "uuid",
+		[PATH_SRC_PARTUUID] = "partuuid",
+		[PATH_SRC_TFTP] = "tftp",
+		[PATH_SRC_HTTP] = "http",
+	};
+
+	return (size_t)p->source < sizeof(names) / sizeof(names[0]) &&
+	       names[p->source] ? names[p->source] : "?";
+}
+
+int fs_find_volume(struct fs *fs, const struct path *p, struct volume **out,
+		   char *err, size_t errlen)
+{
+	const char *scheme = fs_scheme(p);
+	const struct fs_resolver *const *r;
+
+	for (r = fs->resolvers; r && *r; r++)
+		if (!strcmp((*r)->scheme, scheme))
+			return (*r)->resolve(fs, p, out, err, errlen);
+	fmt_buf(err, errlen, "%s: paths need a network source, which this "
+		"build of baton does not have", scheme);
+	return BT_EUNSUPP;
+}
+
+int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
+	      char *err, size_t errlen)
 {
 	char why[160];
 	struct volume *v;
@@ -137,41 +128,14 @@ int fs_open(const struct fs *fs, const struct path *p, struct vfile **out,
 		return BT_ENOMEM;
 	}
 	rc = fs_find_volume(fs, p, &v, why, sizeof(why));
-	if (rc)
-		fmt_buf(err, errlen, "%s: %s", name, why);
-	else if ((rc = v->ops->open(v, p->file, out)))
-		fmt_buf(err, errlen, "%s: %s", name,
-			rc == BT_ENOENT ? "file not found" : bt_strerror(rc));
-	bt_free(name);
-	return rc;
-}
-
-int fs_read_all(const struct fs *fs, const struct path *p, void **buf,
-		size_t *len, char *err, size_t errlen)
-{
-	uint8_t digest[SHA256_LEN];
-	struct vfile *f;
-	char *name;
-	int rc = fs_open(fs, p, &f, err, errlen);
-
-	if (rc)
-		return rc;
-	rc = read_file(f, buf, len);
-	f->ops->close(f);
 	if (rc) {
-		name = path_format(p);
-		fmt_buf(err, errlen, "%s: %s", name ? name : p->file,
-			bt_strerror(rc));
-		bt_free(name);
-		return rc;
+		fmt_buf(err, errlen, "%s: %s", name, why);
+	} else {
+		rc = v->ops->locate ? v->ops->locate(v, p->file, out) : BT_EUNSUPP;
+		if (rc)
+			fmt_buf(err, errlen, "%s: the firmware cannot reach "
+				"files on %s by itself", name, v->name);
 	}
-	if (p->pinned) {
-		sha256_digest(*buf, *len, digest);
-		rc = fs_check_pin(p, digest, err, errlen);
-		if (rc) {
-			bt_free(*buf);
-			*buf = NULL;
-		}
-	}
+	bt_free(name);
 	return rc;
 }

@@ -1,61 +1,166 @@
 /*
- * Finding and reading files named by a struct path, over the volumes the
- * platform found.  This is where sources are resolved and sha256 pins are
- * checked, so every loader gets the same behaviour and the same messages.
+ * The file-source registry: every block device the platform offers, the
+ * volumes drivers made of them, the resolvers that turn a path's source
+ * into a volume, and baton's own origin.  Loaders read files only through
+ * here (fs_stream_*, fs_load, fs_read_all), so every source behaves the same:
+ * one reading order (front to back), one sha256 pin check, one set of
+ * messages.
+ *
+ * Ownership: the platform owns the block devices it adds; the registry owns
+ * the volumes (made by drivers on demand, or added ready-made) and frees
+ * them in fs_free().
  */
 #ifndef BATON_FS_FS_H
 #define BATON_FS_FS_H
 
+#include "fs/blockdev.h"
+#include "fs/driver.h"
 #include "fs/path.h"
 #include "fs/volume.h"
+#include "lib/sha256.h"
+
+struct fs;
+
+/*
+ * A source scheme: "boot", "label", "uuid", "partuuid" today; "tftp",
+ * "http", "https" when a network transport registers them.  resolve finds
+ * (or creates and caches) the volume p names; on failure it returns a BT_E*
+ * code with err saying what was not found, without the file's name.
+ */
+struct fs_resolver {
+	const char *scheme;
+	int (*resolve)(struct fs *fs, const struct path *p,
+		       struct volume **out, char *err, size_t errlen);
+};
+
+/* The resolvers for volumes on block devices (fs/resolve.c), ending with
+ * NULL. */
+extern const struct fs_resolver *const fs_volume_resolvers[];
 
 struct fs {
-	struct volume **vols;	/* owned by the platform */
+	struct blockdev **devs;		/* the platform's */
+	size_t n_devs, n_probed;	/* devs[0..n_probed) were probed */
+	struct volume **vols;		/* the registry's */
 	size_t n_vols;
+	const struct fs_driver *const *drivers;
+	const struct fs_resolver *const *resolvers;
 	/*
-	 * Look harder for volumes (connect every device) and add any found;
-	 * 0 when volumes were added, nonzero when there is nothing more to
-	 * find.  NULL when the platform cannot.  Volumes already in vols stay
-	 * valid.
+	 * Ask the platform to look harder for devices (connect every
+	 * controller) and fs_add_device() what it finds; 0 when devices were
+	 * added, nonzero when there is nothing more to find.  NULL when the
+	 * platform cannot.
 	 */
 	int (*widen)(void *ctx);
 	void *widen_ctx;
+	bool widened;
+	/* Where baton's own binary is: a path whose source is baton's
+	 * volume (or, later, server) and whose file is the binary; file
+	 * "" when unknown.  Config discovery looks next to it. */
+	struct path origin;
 };
 
-/* Ask the platform once for every volume it can find (fs.widen). */
-void fs_widen(const struct fs *fs);
+/* An empty registry with the default drivers and resolvers. */
+void fs_init(struct fs *fs);
+
+/* Free the volumes, the arrays and the origin; devices stay the platform's. */
+void fs_free(struct fs *fs);
+
+/* Add a block device (probed when a volume is first looked for).  The
+ * registry keeps the pointer.  BT_ENOMEM. */
+int fs_add_device(struct fs *fs, struct blockdev *bd);
+
+/* Add a ready-made volume (the registry frees it through ops->free, if
+ * set).  BT_ENOMEM (then the caller still owns it). */
+int fs_add_volume(struct fs *fs, struct volume *v);
 
 /*
- * The volume a path names: baton's own for PATH_SRC_BOOT, else the first
- * whose label / fsuuid / partuuid matches (case-insensitively); when none
- * does, the platform is asked to look harder (fs.widen) once.  Returns
- * BT_ENOENT, with a message in err ("no volume with label 'X'"), when none
- * matches, and BT_EUNSUPP for network sources this build cannot reach.
+ * Probe every device not probed yet with every driver and add the volumes
+ * made; widen first when asked.  A device no driver recognises is left
+ * alone; one a driver recognises but cannot read is reported through
+ * report (may be NULL) and skipped.
  */
-int fs_find_volume(const struct fs *fs, const struct path *p,
-		   struct volume **out, char *err, size_t errlen);
+void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
+	      const char *msg), void *ctx);
+
+/* The scheme of p's source: "boot", "label", ..., "tftp", "http". */
+const char *fs_scheme(const struct path *p);
+
+/*
+ * The volume a path names, through the resolver for its scheme.  On failure
+ * err says what was not found ("no volume with label 'X'", "tftp: paths
+ * need a network source, which this build of baton does not have").
+ */
+int fs_find_volume(struct fs *fs, const struct path *p, struct volume **out,
+		   char *err, size_t errlen);
+
+/* Where the file at p lives, for chain-loading (the volume's locate op);
+ * err names the file on failure. */
+int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
+	      char *err, size_t errlen);
+
+/*
+ * A file being read front to back.  Everything read through it is hashed
+ * when the path has a pin, and fs_stream_finish() checks the pin once.
+ */
+struct fs_stream {
+	struct vfile *f;
+	const struct path *p;	/* borrowed: must outlive the stream */
+	char *name;		/* the path as written, for messages */
+	uint64_t pos;		/* bytes read so far */
+	struct sha256 sha;
+};
+
+/* Open the file at p; err names the file on failure ("/x: file not found"). */
+int fs_stream_open(struct fs *fs, const struct path *p, struct fs_stream *s,
+		   char *err, size_t errlen);
+
+/* The file's size, or VFILE_SIZE_UNKNOWN. */
+uint64_t fs_stream_size(const struct fs_stream *s);
+
+/*
+ * Read up to len bytes next; *got is how many (0: the end of the file).
+ * Fewer than len means the file ended.  err names the file on failure.
+ */
+int fs_stream_read(struct fs_stream *s, void *buf, size_t len, size_t *got,
+		   char *err, size_t errlen);
+
+/* Read exactly len bytes next; BT_EIO ("/x: ends at N bytes, expected at
+ * least M") when the file ends first. */
+int fs_stream_read_exact(struct fs_stream *s, void *buf, size_t len,
+			 char *err, size_t errlen);
+
+/*
+ * The caller has read all it wants: with a pin, read (and hash) the rest
+ * of the file and check the pin ("/x: SHA-256 mismatch (expected ...,
+ * got ...)"); without one, nothing.
+ */
+int fs_stream_finish(struct fs_stream *s, char *err, size_t errlen);
+
+/*
+ * Make the size known: a file whose source cannot say is read into memory
+ * now (once; the stream then reads from there).  For loaders that must place
+ * a file before reading it.  Call before reading anything.
+ */
+int fs_stream_need_size(struct fs_stream *s, char *err, size_t errlen);
+
+/* Close the file; safe on a stream that failed to open or was closed. */
+void fs_stream_close(struct fs_stream *s);
+
+/*
+ * Load the whole file at p into dst[0..cap), front to back, with the pin
+ * checked; *len is its length.  BT_ETOOBIG ("/x: larger than the N bytes
+ * ...") when it does not fit.
+ */
+int fs_load(struct fs *fs, const struct path *p, void *dst, uint64_t cap,
+	    uint64_t *len, char *err, size_t errlen);
 
 /*
  * Read the whole file at p into a new allocation (*buf, bt_free(); one extra
- * NUL byte is added after *len bytes so text can be used directly).  Checks
- * the sha256 pin if the path has one.  On failure returns a BT_E* code and
- * err holds a complete message naming the file, e.g.
- * "/EFI/x.efi: file not found" or
- * "/EFI/x.efi: SHA-256 mismatch (expected 12ab..., got 34cd...)".
+ * NUL byte is added after *len bytes so text can be used directly), growing
+ * it when the size is not known.  Checks the pin.
  */
-int fs_read_all(const struct fs *fs, const struct path *p, void **buf,
-		size_t *len, char *err, size_t errlen);
-
-/*
- * Open the file at p for reading in parts (loaders that read straight into
- * their final place).  The pin is NOT checked here: such callers hash what
- * they read and call fs_check_pin().  On failure err names the file.
- */
-int fs_open(const struct fs *fs, const struct path *p, struct vfile **out,
-	    char *err, size_t errlen);
-
-/* Read exactly len bytes at off (BT_EIO if the file ends first). */
-int fs_read_exact(struct vfile *f, uint64_t off, void *buf, size_t len);
+int fs_read_all(struct fs *fs, const struct path *p, void **buf, size_t *len,
+		char *err, size_t errlen);
 
 /* Compare a digest with p's pin; on mismatch err says both, naming the
  * file.  0 when p has no pin. */

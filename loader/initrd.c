@@ -12,58 +12,55 @@ void initrd_close(struct initrd_set *set)
 {
 	while (set->n) {
 		set->n--;
-		set->files[set->n]->ops->close(set->files[set->n]);
+		fs_stream_close(&set->files[set->n]);
 	}
 }
 
-int initrd_open(const struct fs *fs, const struct config_entry *e,
+int initrd_open(struct fs *fs, const struct boot_spec *b,
 		struct initrd_set *set, char *err, size_t errlen)
 {
 	size_t i;
 	int rc;
 
 	memset(set, 0, sizeof(*set));
-	if (e->n_initrds > INITRD_MAX) {
-		fmt_buf(err, errlen, "%s: more than %d initrd lines", e->where,
+	if (b->n_initrds > INITRD_MAX) {
+		fmt_buf(err, errlen, "%s: more than %d initrd lines", b->where,
 			INITRD_MAX);
 		return BT_ETOOBIG;
 	}
-	for (i = 0; i < e->n_initrds; i++) {
-		rc = fs_open(fs, &e->initrds[i], &set->files[i], err, errlen);
+	for (i = 0; i < b->n_initrds; i++) {
+		struct fs_stream *s = &set->files[i];
+
+		rc = fs_stream_open(fs, &b->initrds[i], s, err, errlen);
+		if (!rc) {
+			set->n++;
+			rc = fs_stream_need_size(s, err, errlen);
+		}
 		if (rc) {
 			initrd_close(set);
 			return rc;
 		}
-		set->n++;
-		set->total = align4(set->total) + set->files[i]->ops->size(set->files[i]);
+		set->total = align4(set->total) + fs_stream_size(s);
 	}
 	return 0;
 }
 
-int initrd_read(const struct config_entry *e, struct initrd_set *set,
-		uint8_t *dst, char *err, size_t errlen)
+int initrd_read(struct initrd_set *set, uint8_t *dst, char *err,
+		size_t errlen)
 {
 	uint64_t off = 0;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; !rc && i < set->n; i++) {
-		uint64_t size = set->files[i]->ops->size(set->files[i]);
-		uint8_t digest[SHA256_LEN];
+		struct fs_stream *s = &set->files[i];
+		uint64_t size = fs_stream_size(s);
 
 		memset(dst + off, 0, align4(off) - off);
 		off = align4(off);
-		rc = fs_read_exact(set->files[i], 0, dst + off, size);
-		if (rc) {
-			char *name = path_format(&e->initrds[i]);
-
-			fmt_buf(err, errlen, "%s: %s", name ? name : "initrd",
-				bt_strerror(rc));
-			bt_free(name);
-		} else if (e->initrds[i].pinned) {
-			sha256_digest(dst + off, size, digest);
-			rc = fs_check_pin(&e->initrds[i], digest, err, errlen);
-		}
+		rc = fs_stream_read_exact(s, dst + off, (size_t)size, err, errlen);
+		if (!rc)
+			rc = fs_stream_finish(s, err, errlen);
 		off += size;
 	}
 	return rc;

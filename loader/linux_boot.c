@@ -1,10 +1,10 @@
-#include "loader/linux_boot.h"
+#include "loader/protocol.h"
+#include "loader/kload.h"
 #include "loader/linux.h"
 #include "loader/initrd.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
-#include "lib/sha256.h"
 #include "arch/x86_64/kexec.h"
 
 #define FOUR_GIB 0x100000000ULL
@@ -18,7 +18,8 @@ static uint64_t pages_for(uint64_t bytes)
 struct linux_load {
 	struct kload kl;
 	struct bzimage bz;
-	uint8_t *setup;		/* the file's setup sectors (bt_alloc) */
+	uint8_t *setup;		/* the file's first bytes (bt_alloc) */
+	size_t setup_len;
 	uint8_t *bp;		/* boot_params page */
 	void *ext;		/* SETUP_E820_EXT buffer (header + entries) */
 	uint64_t ext_phys;
@@ -26,12 +27,14 @@ struct linux_load {
 	size_t ext_cap;		/* e820 entries each of them has room for */
 };
 
-/* Read and check the kernel's setup sectors; parse the header.  h, when
- * not NULL, takes the bytes for a pinned kernel's SHA-256. */
-static int read_setup(struct linux_load *ll, struct vfile *f, const char *name,
-		      struct sha256 *h, char *err, size_t errlen)
+/*
+ * Read and check the kernel's setup sectors: the file's first bytes (up to
+ * SETUP_MAX, which may include the start of the payload); parse the header.
+ */
+static int read_setup(struct linux_load *ll, struct fs_stream *f, char *err,
+		      size_t errlen)
 {
-	uint64_t size = f->ops->size(f);
+	uint64_t size = fs_stream_size(f);
 	size_t n = size < SETUP_MAX ? (size_t)size : SETUP_MAX;
 	char why[200];
 	int rc;
@@ -39,31 +42,27 @@ static int read_setup(struct linux_load *ll, struct vfile *f, const char *name,
 	ll->setup = bt_alloc(n ? n : 1);
 	if (!ll->setup)
 		return BT_ENOMEM;
-	rc = fs_read_exact(f, 0, ll->setup, n);
-	if (rc) {
-		fmt_buf(err, errlen, "%s: %s", name, bt_strerror(rc));
+	ll->setup_len = n;
+	rc = fs_stream_read_exact(f, ll->setup, n, err, errlen);
+	if (rc)
 		return rc;
-	}
 	rc = bzimage_parse(ll->setup, (size_t)size, &ll->bz, why, sizeof(why));
-	if (rc) {
-		fmt_buf(err, errlen, "%s: %s", name, why);
-		return rc;
-	}
-	if (h)
-		sha256_update(h, ll->setup, ll->bz.payload_off);
-	return 0;
+	if (rc)
+		fmt_buf(err, errlen, "%s: %s", f->name, why);
+	return rc;
 }
 
 /*
  * Place the kernel and read its payload: straight into its destination
- * when that is free now, else into a buffer the trampoline copies from
- * (h as for read_setup).
+ * when that is free now, else into a buffer the trampoline copies from.
+ * The payload's first bytes were read with the setup; the rest follows.
  */
-static int load_kernel(struct linux_load *ll, struct vfile *f, const char *name,
-		       struct sha256 *h, char *err, size_t errlen)
+static int load_kernel(struct linux_load *ll, struct fs_stream *f, char *err,
+		       size_t errlen)
 {
 	struct kload *kl = &ll->kl;
 	uint64_t dest, src, need = ll->bz.init_size;
+	size_t have = ll->setup_len - ll->bz.payload_off;
 	char why[200];
 	int rc;
 
@@ -71,7 +70,7 @@ static int load_kernel(struct linux_load *ll, struct vfile *f, const char *name,
 		need = ll->bz.payload_len;
 	rc = bzimage_place(&ll->bz, &kl->map, &dest, why, sizeof(why));
 	if (rc) {
-		fmt_buf(err, errlen, "%s: %s", name, why);
+		fmt_buf(err, errlen, "%s: %s", f->name, why);
 		return rc;
 	}
 	if (kload_alloc_at(kl, dest, pages_for(need)) == 0)
@@ -89,18 +88,17 @@ static int load_kernel(struct linux_load *ll, struct vfile *f, const char *name,
 		kl->ki.seg[kl->ki.nr - 1].buf = src;
 		if (rc)
 			fmt_buf(err, errlen, "%s: no memory for its %zu bytes",
-				name, ll->bz.payload_len);
+				f->name, ll->bz.payload_len);
 	}
 	if (rc)
 		return rc;
-	rc = fs_read_exact(f, ll->bz.payload_off, (void *)(uintptr_t)src,
-			   ll->bz.payload_len);
-	if (rc) {
-		fmt_buf(err, errlen, "%s: %s", name, bt_strerror(rc));
+	memcpy((void *)(uintptr_t)src, ll->setup + ll->bz.payload_off, have);
+	rc = fs_stream_read_exact(f, (uint8_t *)(uintptr_t)src + have,
+				  ll->bz.payload_len - have, err, errlen);
+	if (!rc)
+		rc = fs_stream_finish(f, err, errlen);
+	if (rc)
 		return rc;
-	}
-	if (h)
-		sha256_update(h, (void *)(uintptr_t)src, ll->bz.payload_len);
 	/* The copy moves quadwords: zero the bytes up to the next 8. */
 	memset((uint8_t *)(uintptr_t)src + ll->bz.payload_len, 0,
 	       ((ll->bz.payload_len + 7) & ~7ULL) - ll->bz.payload_len);
@@ -108,39 +106,26 @@ static int load_kernel(struct linux_load *ll, struct vfile *f, const char *name,
 	return 0;
 }
 
-static int open_kernel(struct linux_load *ll, const struct config_entry *e,
+/* The kernel, front to back: the setup, then the payload into place. */
+static int open_kernel(struct linux_load *ll, const struct boot_spec *b,
 		       char *err, size_t errlen)
 {
-	const struct fs *fs = fw_fs(ll->kl.fw);
-	uint8_t digest[SHA256_LEN];
-	struct sha256 h, *hp;
-	struct vfile *f;
-	char *name = path_format(&e->image);
-	int rc;
+	struct fs_stream f;
+	int rc = fs_stream_open(fw_fs(ll->kl.fw), b->image, &f, err, errlen);
 
-	if (!name)
-		return BT_ENOMEM;
-	/* Hashing 8 MiB costs about 0.1 s under emulation: only for a pin. */
-	sha256_init(&h);
-	hp = e->image.pinned ? &h : NULL;
-	rc = fs_open(fs, &e->image, &f, err, errlen);
-	if (!rc) {
-		rc = read_setup(ll, f, name, hp, err, errlen);
-		if (!rc)
-			rc = load_kernel(ll, f, name, hp, err, errlen);
-		f->ops->close(f);
-	}
-	if (!rc && e->image.pinned) {
-		sha256_final(&h, digest);
-		rc = fs_check_pin(&e->image, digest, err, errlen);
-	}
-	bt_free(name);
+	if (!rc)
+		rc = fs_stream_need_size(&f, err, errlen);
+	if (!rc)
+		rc = read_setup(ll, &f, err, errlen);
+	if (!rc)
+		rc = load_kernel(ll, &f, err, errlen);
+	fs_stream_close(&f);
 	return rc;
 }
 
 /* Read the initrds, one after another, into one block that stays where it
  * is: its destination is where it was loaded. */
-static int load_initrds(struct linux_load *ll, const struct config_entry *e,
+static int load_initrds(struct linux_load *ll, const struct boot_spec *b,
 			uint64_t *addr, uint64_t *total, char *err, size_t errlen)
 {
 	uint64_t max = ll->bz.initrd_addr_max ? ll->bz.initrd_addr_max : 0x37FFFFFF;
@@ -148,7 +133,7 @@ static int load_initrds(struct linux_load *ll, const struct config_entry *e,
 	int rc;
 
 	*addr = *total = 0;
-	rc = initrd_open(fw_fs(ll->kl.fw), e, &set, err, errlen);
+	rc = initrd_open(fw_fs(ll->kl.fw), b, &set, err, errlen);
 	if (rc || !set.total) {
 		initrd_close(&set);
 		return rc;
@@ -160,7 +145,7 @@ static int load_initrds(struct linux_load *ll, const struct config_entry *e,
 			"initrd", (unsigned long long)max + 1,
 			(unsigned long long)*total);
 	else
-		rc = initrd_read(e, &set, (uint8_t *)(uintptr_t)*addr, err, errlen);
+		rc = initrd_read(&set, (uint8_t *)(uintptr_t)*addr, err, errlen);
 	initrd_close(&set);
 	if (!rc)
 		rc = kload_add_in_place(&ll->kl, *addr, *total, "initrd", err, errlen);
@@ -239,24 +224,29 @@ static void linux_final_map(void *ctx, const void *map, size_t size,
 			   (uint32_t)size, (uint32_t)desc_size, desc_version);
 }
 
-int linux_boot(struct fw *fw, const struct config_entry *e,
-	       const char *cmdline, const struct kload_opts *o,
-	       char *err, size_t errlen)
+/*
+ * Load the kernel and initrds of b and hand over.  Returns only on failure
+ * (before ExitBootServices), with a message in err naming the file and what
+ * was expected; nothing stays allocated.
+ */
+static int linux_boot(struct fw *fw, const struct boot_spec *b,
+		      uint64_t *status, char *err, size_t errlen)
 {
+	struct kload_opts o = { .quiesce = b->quiesce, .disturb = b->disturb };
 	struct linux_load ll = { 0 };
 	uint64_t initrd, initrd_size;
 	int rc = kload_init(&ll.kl, fw, KIMAGE_LONG_MODE, err, errlen);
 
 	if (!rc)
-		rc = open_kernel(&ll, e, err, errlen);
+		rc = open_kernel(&ll, b, err, errlen);
 	if (!rc)
-		rc = load_initrds(&ll, e, &initrd, &initrd_size, err, errlen);
+		rc = load_initrds(&ll, b, &initrd, &initrd_size, err, errlen);
 	if (!rc)
-		rc = build_params(&ll, cmdline, initrd, initrd_size, err, errlen);
+		rc = build_params(&ll, b->cmdline, initrd, initrd_size, err, errlen);
 	if (!rc) {
 		ll.kl.final_cb = linux_final_map;
 		ll.kl.final_ctx = &ll;
-		rc = kload_boot(&ll.kl, o, err, errlen);	/* returns only on failure */
+		rc = kload_boot(&ll.kl, &o, err, errlen);	/* returns only on failure */
 	} else {
 		kload_release(&ll.kl);
 	}
@@ -265,3 +255,18 @@ int linux_boot(struct fw *fw, const struct config_entry *e,
 		fmt_buf(err, errlen, "out of memory");
 	return rc;
 }
+
+static bool linux_probe(const void *head, size_t len)
+{
+	const uint8_t *p = head;
+
+	return len >= 0x206 && p[0x1FE] == 0x55 && p[0x1FF] == 0xAA &&
+	       !memcmp(p + 0x202, "HdrS", 4);
+}
+
+const struct protocol linux_protocol = {
+	.key = "linux",
+	.flags = PROTO_EDITABLE | PROTO_KEXEC | PROTO_INITRDS,
+	.probe = linux_probe,
+	.boot = linux_boot,
+};

@@ -1,4 +1,4 @@
-#include "loader/linux_efi.h"
+#include "loader/protocol.h"
 #include "loader/initrd.h"
 #include "loader/pe.h"
 #include "firmware/firmware.h"
@@ -8,7 +8,6 @@
 
 /* The initrds, read when the kernel's stub asks for them. */
 struct lazy_initrd {
-	const struct config_entry *e;
 	struct initrd_set set;
 	char err[300];		/* why filling failed, if it did */
 };
@@ -17,23 +16,27 @@ static int fill_initrd(void *ctx, void *buf, size_t len)
 {
 	struct lazy_initrd *li = ctx;
 
-	return initrd_read(li->e, &li->set, buf, li->err, sizeof(li->err));
+	return initrd_read(&li->set, buf, li->err, sizeof(li->err));
 }
 
-int linux_efi_boot(struct fw *fw, const struct config_entry *e,
-		   const char *cmdline, uint64_t *status, char *msg,
-		   size_t msglen)
+/*
+ * Start the kernel through its EFI stub with the command line as its load
+ * options.  Returns 0 if the kernel returned (its status in *status: it
+ * failed to boot), else a BT_E* code with a message naming the file.
+ */
+static int linux_efi_boot(struct fw *fw, const struct boot_spec *b,
+			  uint64_t *status, char *msg, size_t msglen)
 {
-	const struct fs *fs = fw_fs(fw);
-	struct lazy_initrd li = { .e = e };
+	struct fs *fs = fw_fs(fw);
+	struct lazy_initrd li = { 0 };
 	uint8_t *kernel = NULL;
 	size_t klen;
-	struct volume *vol;
-	char why[200], *exit_data = NULL, *name = path_format(&e->image);
+	struct fs_locator loc;
+	char why[200], *exit_data = NULL, *name = path_format(b->image);
 	int rc = name ? 0 : BT_ENOMEM;
 
 	if (!rc)
-		rc = fs_read_all(fs, &e->image, (void **)&kernel, &klen, msg, msglen);
+		rc = fs_read_all(fs, b->image, (void **)&kernel, &klen, msg, msglen);
 	if (!rc && (rc = pe_check(kernel, klen, why, sizeof(why))))
 		fmt_buf(msg, msglen, "%s: %s (linux-efi needs a kernel built "
 			"with the EFI stub)", name, why);
@@ -41,14 +44,14 @@ int linux_efi_boot(struct fw *fw, const struct config_entry *e,
 	 * kernel starts, and read only when its stub asks: straight into the
 	 * stub's buffer, once. */
 	if (!rc)
-		rc = initrd_open(fs, e, &li.set, msg, msglen);
+		rc = initrd_open(fs, b, &li.set, msg, msglen);
 	if (!rc && li.set.total)
 		rc = fw_initrd_offer(fw, li.set.total, fill_initrd, &li, msg, msglen);
 	if (!rc) {
-		rc = fs_find_volume(fs, &e->image, &vol, msg, msglen);
+		rc = fs_locate(fs, b->image, &loc, msg, msglen);
 		if (!rc)
-			rc = fw_image_start(fw, vol, e->image.file, kernel, klen,
-					    cmdline, status, &exit_data, msg, msglen);
+			rc = fw_image_start(fw, &loc, kernel, klen, b->cmdline,
+					    status, &exit_data, msg, msglen);
 		fw_initrd_withdraw(fw);
 	}
 	initrd_close(&li.set);
@@ -62,3 +65,9 @@ int linux_efi_boot(struct fw *fw, const struct config_entry *e,
 	bt_free(name);
 	return rc;
 }
+
+const struct protocol linux_efi_protocol = {
+	.key = "linux-efi",
+	.flags = PROTO_EDITABLE | PROTO_MAY_RETURN | PROTO_INITRDS,
+	.boot = linux_efi_boot,
+};

@@ -8,7 +8,8 @@
  * (tags 7 and 9), which are entered at their EFI amd64 entry with the
  * firmware still running, as GRUB boots Xen on UEFI.
  */
-#include "loader/multiboot_boot.h"
+#include "loader/protocol.h"
+#include "loader/kload.h"
 #include "loader/elf.h"
 #include "loader/multiboot1.h"
 #include "loader/multiboot2.h"
@@ -36,7 +37,7 @@ struct part {
 
 struct mb_load {
 	struct kload kl;
-	const struct config_entry *e;
+	const struct boot_spec *b;
 	bool v2;
 	struct mb1_header h1;
 	struct mb2_header h2;
@@ -65,7 +66,7 @@ static int read_kernel(struct mb_load *ml, char *err, size_t errlen)
 	void *raw;
 	size_t len, out_len, isize;
 	char why[160];
-	int rc = fs_read_all(fw_fs(ml->kl.fw), &ml->e->image, &raw, &len, err, errlen);
+	int rc = fs_read_all(fw_fs(ml->kl.fw), ml->b->image, &raw, &len, err, errlen);
 
 	if (rc)
 		return rc;
@@ -343,50 +344,44 @@ static int load_image(struct mb_load *ml, bool in_place_only, char *err,
 /* Read each module into its own pages below 4 GiB (so page-aligned). */
 static int load_modules(struct mb_load *ml, char *err, size_t errlen)
 {
-	const struct config_entry *e = ml->e;
+	const struct boot_spec *b = ml->b;
 	size_t i;
 	int rc = 0;
 
-	if (e->n_modules > MB_MAX_MODULES) {
-		fmt_buf(err, errlen, "%s: more than %d module lines", e->where,
+	if (b->n_modules > MB_MAX_MODULES) {
+		fmt_buf(err, errlen, "%s: more than %d module lines", b->where,
 			MB_MAX_MODULES);
 		return BT_ETOOBIG;
 	}
-	for (i = 0; !rc && i < e->n_modules; i++) {
-		const struct config_module *mod = &e->modules[i];
-		char *name = path_format(&mod->path);
-		struct vfile *f;
+	for (i = 0; !rc && i < b->n_modules; i++) {
+		const struct boot_module *mod = &b->modules[i];
+		struct fs_stream f;
 		uint64_t size = 0, addr = 0;
-		uint8_t digest[SHA256_LEN];
 
-		ml->mod_strings[i] = name ? fmt_alloc("%s%s%s", name,
-						      *mod->args ? " " : "", mod->args) : NULL;
-		if (!ml->mod_strings[i]) {
-			bt_free(name);
-			return BT_ENOMEM;
-		}
-		rc = fs_open(fw_fs(ml->kl.fw), &mod->path, &f, err, errlen);
+		rc = fs_stream_open(fw_fs(ml->kl.fw), mod->path, &f, err, errlen);
+		if (rc)
+			return rc;
+		ml->mod_strings[i] = fmt_alloc("%s%s%s", f.name,
+					       *mod->args ? " " : "", mod->args);
+		rc = ml->mod_strings[i] ? fs_stream_need_size(&f, err, errlen)
+					: BT_ENOMEM;
 		if (!rc) {
-			size = f->ops->size(f);
-			if (size >= FOUR_GIB)
-				rc = BT_ETOOBIG;
-			else
-				rc = kload_alloc(&ml->kl, pages_for(size ? size : 1),
-						 FOUR_GIB - 1, &addr);
-			if (!rc)
-				rc = fs_read_exact(f, 0, (void *)(uintptr_t)addr, size);
+			size = fs_stream_size(&f);
+			rc = size < FOUR_GIB ? kload_alloc(&ml->kl, pages_for(size ? size : 1),
+							   FOUR_GIB - 1, &addr)
+					     : BT_ETOOBIG;
 			if (rc)
-				fmt_buf(err, errlen, "%s: %s", name, rc == BT_ENOMEM ?
+				fmt_buf(err, errlen, "%s: %s", f.name, rc == BT_ENOMEM ?
 					"no memory below 4 GiB for it" : bt_strerror(rc));
-			f->ops->close(f);
-		}
-		if (!rc && mod->path.pinned) {
-			sha256_digest((void *)(uintptr_t)addr, size, digest);
-			rc = fs_check_pin(&mod->path, digest, err, errlen);
 		}
 		if (!rc)
+			rc = fs_stream_read_exact(&f, (void *)(uintptr_t)addr,
+						  (size_t)size, err, errlen);
+		if (!rc)
+			rc = fs_stream_finish(&f, err, errlen);
+		fs_stream_close(&f);
+		if (!rc)
 			rc = kload_add_in_place(&ml->kl, addr, size, "module", err, errlen);
-		bt_free(name);
 		ml->mods1[i] = (struct mb1_module){ (uint32_t)addr, (uint32_t)(addr + size),
 						    ml->mod_strings[i] };
 		ml->mods2[i] = (struct mb2_module){ (uint32_t)addr, (uint32_t)(addr + size),
@@ -590,10 +585,19 @@ static int load_all(struct mb_load *ml, struct mb_info *mi, bool keep_bs,
 	return rc;
 }
 
-int multiboot_boot(struct fw *fw, const struct config_entry *e,
-		   const char *cmdline, const struct kload_opts *o, char *err,
-		   size_t errlen)
+/*
+ * Load b's kernel (gzip-compressed or not) and modules and hand over:
+ * Multiboot 1, or Multiboot 2 either after ExitBootServices in 32-bit
+ * protected mode or, when the kernel's header has the EFI boot services and
+ * EFI amd64 entry tags, at that 64-bit entry with boot services running.
+ * Returns only on failure, with a message naming the file and what was
+ * expected; nothing stays allocated.
+ */
+static int multiboot_boot(struct fw *fw, const struct boot_spec *b, bool v2,
+			  char *err, size_t errlen)
 {
+	struct kload_opts o = { .quiesce = b->quiesce, .disturb = b->disturb };
+	const char *cmdline = b->cmdline;
 	struct mb_load *ml = bt_zalloc(sizeof(*ml));
 	struct mb_info mi = { .ml = ml };
 	bool keep_bs = false;
@@ -602,9 +606,9 @@ int multiboot_boot(struct fw *fw, const struct config_entry *e,
 
 	err[0] = '\0';
 	if (!rc) {
-		ml->e = e;
-		ml->v2 = e->kind == ENTRY_MULTIBOOT2;
-		ml->name = path_format(&e->image);
+		ml->b = b;
+		ml->v2 = v2;
+		ml->name = path_format(b->image);
 		ml->cmdline = ml->name ? fmt_alloc("%s%s%s", ml->name, *cmdline ? " " : "",
 						   cmdline) : NULL;
 		rc = ml->cmdline ? 0 : BT_ENOMEM;
@@ -629,7 +633,7 @@ int multiboot_boot(struct fw *fw, const struct config_entry *e,
 		ml->kl.ki.regs.rbx = ml->info_phys;
 		ml->kl.final_cb = mb_final_map;
 		ml->kl.final_ctx = &mi;
-		rc = kload_boot(&ml->kl, o, err, errlen);	/* returns only on failure */
+		rc = kload_boot(&ml->kl, &o, err, errlen);	/* returns only on failure */
 	}
 	if (ml) {
 		if (rc)
@@ -645,3 +649,45 @@ int multiboot_boot(struct fw *fw, const struct config_entry *e,
 		fmt_buf(err, errlen, "out of memory");
 	return rc;
 }
+
+static int multiboot1_boot(struct fw *fw, const struct boot_spec *b,
+			   uint64_t *status, char *err, size_t errlen)
+{
+	return multiboot_boot(fw, b, false, err, errlen);
+}
+
+static int multiboot2_boot(struct fw *fw, const struct boot_spec *b,
+			   uint64_t *status, char *err, size_t errlen)
+{
+	return multiboot_boot(fw, b, true, err, errlen);
+}
+
+static bool multiboot1_probe(const void *head, size_t len)
+{
+	struct mb1_header h;
+	char why[120];
+
+	return mb1_find(head, len, &h, why, sizeof(why)) == 0;
+}
+
+static bool multiboot2_probe(const void *head, size_t len)
+{
+	struct mb2_header h;
+	char why[120];
+
+	return mb2_find(head, len, &h, why, sizeof(why)) == 0;
+}
+
+const struct protocol multiboot1_protocol = {
+	.key = "multiboot",
+	.flags = PROTO_EDITABLE | PROTO_KEXEC | PROTO_MODULES,
+	.probe = multiboot1_probe,
+	.boot = multiboot1_boot,
+};
+
+const struct protocol multiboot2_protocol = {
+	.key = "multiboot2",
+	.flags = PROTO_EDITABLE | PROTO_KEXEC | PROTO_MODULES,
+	.probe = multiboot2_probe,
+	.boot = multiboot2_boot,
+};

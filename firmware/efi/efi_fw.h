@@ -33,13 +33,14 @@ const char *efi_status_name(EFI_STATUS status);
  * reaches boot services through this.  Set once in efi_main. */
 extern EFI_BOOT_SERVICES *efi_bs;
 
-/* Set up fw->fs with every file system the firmware can read. */
-int efi_volumes_init(struct fw *fw);
+/* Set up fw->fs with every block device and firmware file system, and
+ * baton's origin (its own volume and path). */
+int efi_blockdevs_init(struct fw *fw);
 
-/* Device path of the file `path` on the volume's device, for LoadImage;
- * a pool allocation (FreePool) or NULL. */
-EFI_DEVICE_PATH *efi_volume_file_path(struct fw *fw, struct volume *v,
-				       const char *path);
+/* Device path of the file `path` on device, for LoadImage; a pool
+ * allocation (FreePool) or NULL. */
+EFI_DEVICE_PATH *efi_file_devpath(struct fw *fw, EFI_HANDLE device,
+				  const char *path);
 
 /* Length in bytes of a device path, including its end node. */
 UINTN efi_devpath_size(const EFI_DEVICE_PATH *dp);

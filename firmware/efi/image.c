@@ -32,12 +32,13 @@ static const char *load_failure(EFI_STATUS s)
 	}
 }
 
-int fw_image_start(struct fw *fw, struct volume *vol, const char *path,
+int fw_image_start(struct fw *fw, const struct fs_locator *loc,
 		   const void *image, size_t size, const char *options,
 		   uint64_t *exit_status, char **exit_data,
 		   char *err, size_t errlen)
 {
-	EFI_DEVICE_PATH *dp = efi_volume_file_path(fw, vol, path);
+	const char *path = loc->file;
+	EFI_DEVICE_PATH *dp = efi_file_devpath(fw, loc->device, path);
 	EFI_LOADED_IMAGE *li;
 	EFI_HANDLE child = NULL;
 	CHAR16 *opts = NULL, *xdata = NULL;

@@ -67,7 +67,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	efi_console_init(&fw);
 	fw.load_options = load_options(fw.loaded);
 	fw.self_path = self_path(fw.loaded);
-	if (!fw.load_options || !fw.self_path || efi_volumes_init(&fw)) {
+	if (!fw.load_options || !fw.self_path || efi_blockdevs_init(&fw)) {
 		st->ConOut->OutputString(st->ConOut, L"baton: out of memory at start\r\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
@@ -75,7 +75,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return rc ? EFI_LOAD_ERROR : EFI_SUCCESS;
 }
 
-const struct fs *fw_fs(struct fw *fw)
+struct fs *fw_fs(struct fw *fw)
 {
 	return &fw->fs;
 }
@@ -85,7 +85,3 @@ const char *fw_load_options(struct fw *fw)
 	return fw->load_options;
 }
 
-const char *fw_self_path(struct fw *fw)
-{
-	return fw->self_path;
-}

@@ -4,19 +4,23 @@
 #include <sys/mman.h>
 #include "firmware/host/host.h"
 #include "lib/error.h"
+#include "lib/mem.h"
 #include "loader/memmap.h"
 
 void host_fw_init(struct fw *fw)
 {
 	memset(fw, 0, sizeof(*fw));
 	fw->load_options = "";
-	fw->self_path = "/EFI/BOOT/BOOTX64.EFI";
+	fs_init(&fw->fs);
+	fw->fs.origin.source = PATH_SRC_BOOT;
+	fw->fs.origin.file = str_dup(HOST_SELF_PATH);
 	fw->cols = 80;
 	fw->rows = 25;
 }
 
 void host_fw_free(struct fw *fw)
 {
+	fs_free(&fw->fs);
 	free(fw->out);
 	fw->out = NULL;
 	if (fw->ram)
@@ -286,7 +290,7 @@ uint64_t fw_time_ms(struct fw *fw)
 	return fw->now_ms;
 }
 
-const struct fs *fw_fs(struct fw *fw)
+struct fs *fw_fs(struct fw *fw)
 {
 	return &fw->fs;
 }
@@ -296,17 +300,15 @@ const char *fw_load_options(struct fw *fw)
 	return fw->load_options;
 }
 
-const char *fw_self_path(struct fw *fw)
-{
-	return fw->self_path;
-}
-
-int fw_image_start(struct fw *fw, struct volume *vol, const char *path,
+int fw_image_start(struct fw *fw, const struct fs_locator *loc,
 		   const void *image, size_t size, const char *options,
 		   uint64_t *exit_status, char **exit_data,
 		   char *err, size_t errlen)
 {
+	const char *path = loc->file;
+
 	*exit_data = NULL;
+	fw->started_device = loc->device;
 	if (fw->start_error) {
 		snprintf(err, errlen, "%s: host refuses to start it", path);
 		return fw->start_error;

@@ -14,9 +14,8 @@
 #include "loader/kimage.h"
 
 struct fw {
-	struct fs fs;			/* the test's volumes */
+	struct fs fs;			/* the test's volumes (fs_add_volume) */
 	const char *load_options;
-	const char *self_path;
 	unsigned cols, rows;
 
 	const struct key *keys;		/* the key script (see HOST_IDLE) */
@@ -27,7 +26,8 @@ struct fw {
 	size_t out_len, out_cap;
 
 	unsigned starts;		/* programs started */
-	char started_path[256];		/* the last one's path and options */
+	void *started_device;		/* the last one's locator device, */
+	char started_path[256];		/* path and options */
 	char started_options[256];
 	size_t started_size;
 	uint64_t start_status;		/* what started programs return */
@@ -62,6 +62,29 @@ struct fw {
  * one; then the marker is used up and the next key is given.
  */
 #define HOST_IDLE 0x1D1E
+
+/* baton's own path on its volume in the host machine (fs.origin). */
+#define HOST_SELF_PATH "/EFI/BOOT/BOOTX64.EFI"
+
+/* A block device over part of a file (a disk image). */
+struct host_blockdev {
+	struct blockdev bd;
+	int fd;
+	uint64_t offset;	/* where the device starts in the file */
+	char name[300];
+	unsigned reads;		/* read calls so far */
+	int fail_read;		/* nonzero: reads fail so */
+};
+
+/*
+ * Open file as a block device of block_size blocks from offset, size bytes
+ * long (0: to the end of the file).  The caller sets partuuid, is_boot and
+ * fsys as the test needs, and closes it with host_blockdev_close().
+ * BT_ENOENT when the file cannot be opened.
+ */
+int host_blockdev_open(struct host_blockdev *h, const char *file,
+		       uint64_t offset, uint64_t size, uint32_t block_size);
+void host_blockdev_close(struct host_blockdev *h);
 
 /* An empty 80x25 host machine; set fs, keys and the rest afterwards. */
 void host_fw_init(struct fw *fw);

@@ -2,11 +2,13 @@
 #include <string.h>
 #include "tests/unit/memvol.h"
 #include "lib/error.h"
+#include "lib/mem.h"
 
 struct memvfile {
 	struct vfile f;
 	const struct memfile *mf;
 	struct memvol *mv;
+	uint64_t pos;		/* for a volume without seeking */
 };
 
 static size_t mf_len(const struct memfile *mf)
@@ -22,14 +24,15 @@ static int mf_read_at(struct vfile *vf, uint64_t off, void *buf, size_t len,
 
 	if (f->mv->fail_read)
 		return f->mv->fail_read;
+	if (f->mv->no_seek && off != f->pos)
+		return BT_EUNSUPP;
+	if (f->mv->max_read && len > f->mv->max_read)
+		len = f->mv->max_read;
 	*got = off >= size ? 0 : (size - off < len ? size - off : len);
 	memcpy(buf, f->mf->data + off, *got);
+	f->pos = off + *got;
+	f->mv->reads++;
 	return 0;
-}
-
-static uint64_t mf_size(struct vfile *vf)
-{
-	return mf_len(((struct memvfile *)vf)->mf);
 }
 
 static void mf_close(struct vfile *vf)
@@ -37,7 +40,7 @@ static void mf_close(struct vfile *vf)
 	free(vf);
 }
 
-static const struct vfile_ops memfile_ops = { mf_read_at, mf_size, mf_close };
+static const struct vfile_ops memfile_ops = { mf_read_at, mf_close };
 
 static const struct memfile *lookup(struct memvol *mv, const char *path)
 {
@@ -59,6 +62,9 @@ static int mv_open(struct volume *v, const char *path, struct vfile **out)
 		return BT_ENOENT;
 	f = calloc(1, sizeof(*f));
 	f->f.ops = &memfile_ops;
+	f->f.size = mv->unknown_size ? VFILE_SIZE_UNKNOWN :
+		    mf_len(mf) + mv->claim_extra;
+	f->f.seekable = !mv->no_seek;
 	f->mf = mf;
 	f->mv = mv;
 	mv->opens++;
@@ -84,12 +90,48 @@ static int mv_list(struct volume *v, const char *dir, volume_list_cb cb, void *c
 	return 0;
 }
 
-static const struct volume_ops memvol_ops = { mv_open, mv_list };
+/* The locator names the volume itself as the device. */
+static int mv_locate(struct volume *v, const char *path, struct fs_locator *out)
+{
+	out->device = v;
+	out->file = path;
+	return 0;
+}
+
+static const struct volume_ops memvol_ops = {
+	.open = mv_open, .list = mv_list, .locate = mv_locate,
+};
+
+static struct memvol *of_fsys(struct fsys *fs)
+{
+	return (struct memvol *)((char *)fs - offsetof(struct memvol, fsys));
+}
+
+static int fsys_open(struct fsys *fs, const char *path, struct vfile **out)
+{
+	return mv_open(&of_fsys(fs)->v, path, out);
+}
+
+static int fsys_list(struct fsys *fs, const char *dir, volume_list_cb cb,
+		     void *ctx)
+{
+	return mv_list(&of_fsys(fs)->v, dir, cb, ctx);
+}
+
+static char *fsys_label(struct fsys *fs)
+{
+	const char *l = of_fsys(fs)->v.label;
+
+	return l ? str_dup(l) : NULL;
+}
+
+static const struct fsys_ops memvol_fsys_ops = { fsys_open, fsys_list, fsys_label };
 
 void memvol_init(struct memvol *mv, const struct memfile *files, size_t n)
 {
 	memset(mv, 0, sizeof(*mv));
 	mv->v.ops = &memvol_ops;
+	mv->fsys.ops = &memvol_fsys_ops;
 	mv->v.name = "memvol";
 	mv->files = files;
 	mv->n = n;

@@ -55,9 +55,7 @@ static void machine_init(struct machine *m, const char *conf_path, const char *c
 	memvol_init(&m->boot, m->files, m->n_files);
 	m->boot.v.is_boot = true;
 	m->boot.v.label = "BATON";
-	m->vols[0] = &m->boot.v;
-	m->fw.fs.vols = m->vols;
-	m->fw.fs.n_vols = 1;
+	assert_int_equal(fs_add_volume(&m->fw.fs, &m->boot.v), 0);
 }
 
 static void run(struct machine *m, const struct key *keys, size_t n)

@@ -16,10 +16,10 @@
 #include "tests/unit/memvol.h"
 #include "firmware/host/host.h"
 #include "loader/kimage.h"
-#include "loader/linux_boot.h"
-#include "loader/linux_efi.h"
+#include "loader/kload.h"
 #include "loader/memmap.h"
-#include "loader/multiboot_boot.h"
+#include "loader/protocol.h"
+#include "config/config.h"
 #include "lib/sha256.h"
 #include "lib/bytes.h"
 
@@ -36,7 +36,6 @@ size_t __sanitizer_get_current_allocated_bytes(void) __attribute__((weak));
 struct rig {
 	struct fw fw;
 	struct memvol boot;
-	struct volume *vols[1];
 	struct memfile files[8];
 	size_t n_files;
 	jmp_buf jb;
@@ -52,9 +51,7 @@ static void rig_init(struct rig *r)
 	memvol_init(&r->boot, r->files, 0);
 	r->boot.v.is_boot = true;
 	r->boot.v.label = "BOOT";
-	r->vols[0] = &r->boot.v;
-	r->fw.fs.vols = r->vols;
-	r->fw.fs.n_vols = 1;
+	assert_int_equal(fs_add_volume(&r->fw.fs, &r->boot.v), 0);
 	r->fw.kexec_jmp = &r->jb;
 }
 
@@ -84,6 +81,53 @@ static size_t heap_bytes(void)
 {
 	return __sanitizer_get_current_allocated_bytes ?
 	       __sanitizer_get_current_allocated_bytes() : 0;
+}
+
+/* An entry through its protocol, as core/run.c boots it (the module list
+ * on the stack: a handover never returns to free it). */
+static int proto_boot(const struct protocol *p, struct fw *fw,
+		      const struct config_entry *e, const char *cmdline,
+		      const struct kload_opts *o, uint64_t *status, char *err,
+		      size_t errlen)
+{
+	struct boot_module mods[32];
+	struct boot_spec b = {
+		.image = &e->image, .cmdline = cmdline, .where = e->where,
+		.initrds = e->initrds, .n_initrds = e->n_initrds,
+		.modules = mods, .n_modules = e->n_modules,
+		.quiesce = o ? o->quiesce : true, .disturb = o && o->disturb,
+	};
+	uint64_t st;
+	size_t i;
+
+	assert_true(e->n_modules <= 32);
+	for (i = 0; i < e->n_modules; i++)
+		mods[i] = (struct boot_module){ &e->modules[i].path, e->modules[i].args };
+	return p->boot(fw, &b, status ? status : &st, err, errlen);
+}
+
+static int linux_boot(struct fw *fw, const struct config_entry *e,
+		      const char *cmdline, const struct kload_opts *o,
+		      char *err, size_t errlen)
+{
+	return proto_boot(protocol_find("linux"), fw, e, cmdline, o, NULL, err,
+			  errlen);
+}
+
+static int multiboot_boot(struct fw *fw, const struct config_entry *e,
+			  const char *cmdline, const struct kload_opts *o,
+			  char *err, size_t errlen)
+{
+	return proto_boot(protocol_find(config_kind_key(e->kind)), fw, e,
+			  cmdline, o, NULL, err, errlen);
+}
+
+static int linux_efi_boot(struct fw *fw, const struct config_entry *e,
+			  const char *cmdline, uint64_t *status, char *err,
+			  size_t errlen)
+{
+	return proto_boot(protocol_find("linux-efi"), fw, e, cmdline, NULL,
+			  status, err, errlen);
 }
 
 typedef int (*boot_fn)(struct fw *fw, const struct config_entry *e,

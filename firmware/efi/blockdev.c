@@ -1,7 +1,8 @@
 /*
- * Volumes: every file system the firmware can read (FAT, through the
- * Simple File System protocol), with the label, FAT serial and GPT partition
- * GUID that label=, uuid= and partuuid= paths name.
+ * Block devices: every handle with Block I/O or a Simple File System (the
+ * firmware's own FAT driver), offered to fs/ as struct blockdev with the
+ * firmware file system, when there is one, as its fsys.  Nothing is opened
+ * or read until a driver probes the device.
  */
 #include "firmware/efi/efi_fw.h"
 #include "lib/error.h"
@@ -15,16 +16,17 @@ static EFI_GUID blockio_guid = BLOCK_IO_PROTOCOL;
 static EFI_GUID fsinfo_guid = EFI_FILE_SYSTEM_INFO_ID;
 static EFI_GUID fileinfo_guid = EFI_FILE_INFO_ID;
 
-struct efi_volume {
-	struct volume v;
-	EFI_HANDLE handle;
-	EFI_FILE_HANDLE root;
+struct efi_dev {
+	struct blockdev bd;
+	struct fsys fsys;
+	EFI_BLOCK_IO *bio;		/* NULL: no block access */
+	EFI_FILE_IO_INTERFACE *sfs;	/* NULL: no firmware file system */
+	EFI_FILE_HANDLE root;		/* opened on first use */
 };
 
 struct efi_file {
 	struct vfile f;
 	EFI_FILE_HANDLE fh;
-	uint64_t size;
 };
 
 /* "/a/b" as the firmware's "\a\b" in UCS-2; bt_free(). */
@@ -77,11 +79,6 @@ static int efi_file_read_at(struct vfile *vf, uint64_t off, void *buf,
 	return efi_error(s);
 }
 
-static uint64_t efi_file_size(struct vfile *vf)
-{
-	return ((struct efi_file *)vf)->size;
-}
-
 static void efi_file_close(struct vfile *vf)
 {
 	struct efi_file *f = (struct efi_file *)vf;
@@ -92,21 +89,25 @@ static void efi_file_close(struct vfile *vf)
 
 static const struct vfile_ops efi_file_ops = {
 	.read_at = efi_file_read_at,
-	.size = efi_file_size,
 	.close = efi_file_close,
 };
 
 /* Open path (file or directory) on v; *is_dir tells which. */
-static int open_handle(struct efi_volume *v, const char *path,
+static int open_handle(struct efi_dev *d, const char *path,
 		       EFI_FILE_HANDLE *out, uint64_t *size, bool *is_dir)
 {
-	CHAR16 *p = efi_path(path);
+	CHAR16 *p;
 	EFI_FILE_INFO *info;
 	EFI_STATUS s;
 
+	if (!d->root && (s = d->sfs->OpenVolume(d->sfs, &d->root)) != EFI_SUCCESS) {
+		d->root = NULL;
+		return efi_error(s);
+	}
+	p = efi_path(path);
 	if (!p)
 		return BT_ENOMEM;
-	s = v->root->Open(v->root, out, p, EFI_FILE_MODE_READ, 0);
+	s = d->root->Open(d->root, out, p, EFI_FILE_MODE_READ, 0);
 	bt_free(p);
 	if (s != EFI_SUCCESS)
 		return efi_error(s);
@@ -121,10 +122,14 @@ static int open_handle(struct efi_volume *v, const char *path,
 	return 0;
 }
 
-static int efi_volume_open(struct volume *vol, const char *path,
-			   struct vfile **out)
+static struct efi_dev *dev_of(struct fsys *fs)
 {
-	struct efi_volume *v = (struct efi_volume *)vol;
+	return (struct efi_dev *)((char *)fs - offsetof(struct efi_dev, fsys));
+}
+
+static int efi_fsys_open(struct fsys *fs, const char *path, struct vfile **out)
+{
+	struct efi_dev *v = dev_of(fs);
 	struct efi_file *f;
 	EFI_FILE_HANDLE fh;
 	uint64_t size;
@@ -143,16 +148,17 @@ static int efi_volume_open(struct volume *vol, const char *path,
 		return BT_ENOMEM;
 	}
 	f->f.ops = &efi_file_ops;
+	f->f.size = size;
+	f->f.seekable = true;
 	f->fh = fh;
-	f->size = size;
 	*out = &f->f;
 	return 0;
 }
 
-static int efi_volume_list(struct volume *vol, const char *dir,
-			   volume_list_cb cb, void *ctx)
+static int efi_fsys_list(struct fsys *fs, const char *dir, volume_list_cb cb,
+			 void *ctx)
 {
-	struct efi_volume *v = (struct efi_volume *)vol;
+	struct efi_dev *v = dev_of(fs);
 	UINTN cap = SIZE_OF_EFI_FILE_INFO + 1024;
 	EFI_FILE_INFO *info = NULL;
 	EFI_FILE_HANDLE fh;
@@ -193,9 +199,47 @@ static int efi_volume_list(struct volume *vol, const char *dir,
 	return rc > 0 ? 0 : rc;
 }
 
-static const struct volume_ops efi_volume_ops = {
-	.open = efi_volume_open,
-	.list = efi_volume_list,
+/* The volume label, or NULL when it has none. */
+static char *efi_fsys_label(struct fsys *fs)
+{
+	struct efi_dev *d = dev_of(fs);
+	UINTN size = SIZE_OF_EFI_FILE_SYSTEM_INFO + 256;
+	EFI_FILE_SYSTEM_INFO *info;
+	char *label = NULL;
+
+	if (!d->root && d->sfs->OpenVolume(d->sfs, &d->root) != EFI_SUCCESS) {
+		d->root = NULL;
+		return NULL;
+	}
+	info = bt_alloc(size);
+	if (!info)
+		return NULL;
+	if (d->root->GetInfo(d->root, &fsinfo_guid, &size, info) == EFI_SUCCESS &&
+	    info->VolumeLabel[0])
+		label = ucs2_to_utf8(info->VolumeLabel, 128);
+	bt_free(info);
+	return label;
+}
+
+static const struct fsys_ops efi_fsys_ops = {
+	.open = efi_fsys_open,
+	.list = efi_fsys_list,
+	.label = efi_fsys_label,
+};
+
+static int efi_block_read(struct blockdev *bd, uint64_t lba, size_t count,
+			  void *buf)
+{
+	struct efi_dev *d = (struct efi_dev *)bd;
+
+	if (!d->bio || lba > bd->blocks || count > bd->blocks - lba)
+		return BT_EINVAL;
+	return efi_error(d->bio->ReadBlocks(d->bio, d->bio->Media->MediaId, lba,
+					    count * bd->block_size, buf));
+}
+
+static const struct blockdev_ops efi_block_ops = {
+	.read = efi_block_read,
 };
 
 UINTN efi_devpath_size(const EFI_DEVICE_PATH *dp)
@@ -246,74 +290,38 @@ static char *partition_guid(EFI_HANDLE h)
 	}
 }
 
-/* The FAT volume serial as "ABCD-1234", read from the boot sector. */
-static char *fat_serial(EFI_HANDLE h)
+/* Describe one handle as a block device; NULL when it has neither block
+ * access nor a file system (or out of memory). */
+static struct efi_dev *dev_new(struct fw *fw, EFI_HANDLE h, size_t index)
 {
-	EFI_BLOCK_IO *bio;
-	UINT8 *sec;
-	UINT32 serial;
-	char *out = NULL;
+	struct efi_dev *d = bt_zalloc(sizeof(*d));
 
-	if (efi_bs->HandleProtocol(h, &blockio_guid, (void **)&bio) != EFI_SUCCESS)
+	if (!d)
 		return NULL;
-	if (bio->Media->BlockSize < 512 || bio->Media->BlockSize > 4096)
-		return NULL;
-	sec = bt_alloc(bio->Media->BlockSize);
-	if (!sec)
-		return NULL;
-	if (bio->ReadBlocks(bio, bio->Media->MediaId, 0, bio->Media->BlockSize,
-			    sec) == EFI_SUCCESS && sec[510] == 0x55 && sec[511] == 0xAA) {
-		/* FAT32 has a zero 16-bit FAT size (offset 0x16) and keeps its
-		 * serial at 0x43; FAT12/16 keep it at 0x27. */
-		unsigned off = (sec[0x16] | sec[0x17]) ? 0x27 : 0x43;
-
-		serial = sec[off] | (UINT32)sec[off + 1] << 8 |
-			 (UINT32)sec[off + 2] << 16 | (UINT32)sec[off + 3] << 24;
-		out = fmt_alloc("%04X-%04X", serial >> 16, serial & 0xFFFF);
-	}
-	bt_free(sec);
-	return out;
-}
-
-/* The volume label, or NULL when it has none. */
-static char *volume_label(EFI_FILE_HANDLE root)
-{
-	UINTN size = SIZE_OF_EFI_FILE_SYSTEM_INFO + 256;
-	EFI_FILE_SYSTEM_INFO *info = bt_alloc(size);
-	char *label = NULL;
-
-	if (!info)
-		return NULL;
-	if (root->GetInfo(root, &fsinfo_guid, &size, info) == EFI_SUCCESS &&
-	    info->VolumeLabel[0])
-		label = ucs2_to_utf8(info->VolumeLabel, 128);
-	bt_free(info);
-	return label;
-}
-
-/* Describe one file-system handle as a volume; NULL if it cannot be read. */
-static struct efi_volume *volume_new(struct fw *fw, EFI_HANDLE h, size_t index)
-{
-	EFI_FILE_IO_INTERFACE *sfs;
-	struct efi_volume *v;
-
-	if (fw->bs->HandleProtocol(h, &sfs_guid, (void **)&sfs) != EFI_SUCCESS)
-		return NULL;
-	v = bt_zalloc(sizeof(*v));
-	if (!v)
-		return NULL;
-	if (sfs->OpenVolume(sfs, &v->root) != EFI_SUCCESS) {
-		bt_free(v);
+	if (fw->bs->HandleProtocol(h, &blockio_guid, (void **)&d->bio) != EFI_SUCCESS ||
+	    !d->bio->Media->MediaPresent)
+		d->bio = NULL;
+	if (fw->bs->HandleProtocol(h, &sfs_guid, (void **)&d->sfs) != EFI_SUCCESS)
+		d->sfs = NULL;
+	d->bd.name = fmt_alloc("volume %zu", index);
+	if ((!d->bio && !d->sfs) || !d->bd.name) {
+		bt_free(d->bd.name);
+		bt_free(d);
 		return NULL;
 	}
-	v->handle = h;
-	v->v.ops = &efi_volume_ops;
-	v->v.name = fmt_alloc("volume %zu", index);
-	v->v.label = volume_label(v->root);
-	v->v.fsuuid = fat_serial(h);
-	v->v.partuuid = partition_guid(h);
-	v->v.is_boot = fw->loaded && h == fw->loaded->DeviceHandle;
-	return v;
+	d->bd.ops = &efi_block_ops;
+	if (d->bio) {
+		d->bd.block_size = d->bio->Media->BlockSize;
+		d->bd.blocks = d->bio->Media->LastBlock + 1;
+	}
+	d->bd.handle = h;
+	d->bd.partuuid = partition_guid(h);
+	d->bd.is_boot = fw->loaded && h == fw->loaded->DeviceHandle;
+	if (d->sfs) {
+		d->fsys.ops = &efi_fsys_ops;
+		d->bd.fsys = &d->fsys;
+	}
+	return d;
 }
 
 /*
@@ -339,47 +347,52 @@ static bool known(const struct fw *fw, EFI_HANDLE h)
 {
 	size_t i;
 
-	for (i = 0; i < fw->fs.n_vols; i++)
-		if (((const struct efi_volume *)fw->fs.vols[i])->handle == h)
+	for (i = 0; i < fw->fs.n_devs; i++)
+		if (fw->fs.devs[i]->handle == h)
 			return true;
 	return false;
 }
 
-/* Add a volume for every file-system handle not seen before.  Volumes
- * already handed out stay valid. */
-static int scan(struct fw *fw)
+/* Add the handles carrying protocol guid not seen before.  Devices already
+ * handed out stay valid. */
+static int scan_protocol(struct fw *fw, EFI_GUID *guid)
 {
 	EFI_HANDLE *handles = NULL;
-	struct volume **vols;
 	UINTN n = 0, i;
+	int rc = 0;
 
-	if (fw->bs->LocateHandleBuffer(ByProtocol, &sfs_guid, NULL, &n,
+	if (fw->bs->LocateHandleBuffer(ByProtocol, guid, NULL, &n,
 				       &handles) != EFI_SUCCESS)
-		return 0;	/* no file systems at all: nothing to add */
-	vols = bt_realloc(fw->fs.vols, (fw->fs.n_vols + n) * sizeof(*vols));
-	if (!vols) {
-		fw->bs->FreePool(handles);
-		return BT_ENOMEM;
-	}
-	fw->fs.vols = vols;
-	for (i = 0; i < n; i++) {
-		struct efi_volume *v;
+		return 0;	/* none at all: nothing to add */
+	for (i = 0; i < n && !rc; i++) {
+		struct efi_dev *d;
 
 		if (known(fw, handles[i]))
 			continue;
-		v = volume_new(fw, handles[i], fw->fs.n_vols);
-		if (v)
-			fw->fs.vols[fw->fs.n_vols++] = &v->v;
+		d = dev_new(fw, handles[i], fw->fs.n_devs);
+		if (d && (rc = fs_add_device(&fw->fs, &d->bd))) {
+			bt_free(d->bd.name);
+			bt_free(d->bd.partuuid);
+			bt_free(d);
+		}
 	}
 	fw->bs->FreePool(handles);
-	return 0;
+	return rc;
 }
 
-/* fs.widen: connect everything once, then look for new volumes. */
+/* File systems first, so baton's own volume and the ESPs come first. */
+static int scan(struct fw *fw)
+{
+	int rc = scan_protocol(fw, &sfs_guid);
+
+	return rc ? rc : scan_protocol(fw, &blockio_guid);
+}
+
+/* fs.widen: connect everything once, then look for new devices. */
 static int widen(void *ctx)
 {
 	struct fw *fw = ctx;
-	size_t before = fw->fs.n_vols;
+	size_t before = fw->fs.n_devs;
 	int rc;
 
 	if (fw->connected_all)
@@ -387,22 +400,24 @@ static int widen(void *ctx)
 	fw->connected_all = true;
 	connect_all(fw);
 	rc = scan(fw);
-	return rc ? rc : fw->fs.n_vols > before ? 0 : BT_ENOENT;
+	return rc ? rc : fw->fs.n_devs > before ? 0 : BT_ENOENT;
 }
 
-int efi_volumes_init(struct fw *fw)
+int efi_blockdevs_init(struct fw *fw)
 {
-	fw->fs.vols = NULL;
-	fw->fs.n_vols = 0;
+	fs_init(&fw->fs);
 	fw->fs.widen = widen;
 	fw->fs.widen_ctx = fw;
+	fw->fs.origin.source = PATH_SRC_BOOT;
+	fw->fs.origin.file = str_dup(fw->self_path);
+	if (!fw->fs.origin.file)
+		return BT_ENOMEM;
 	return scan(fw);
 }
 
-EFI_DEVICE_PATH *efi_volume_file_path(struct fw *fw, struct volume *vol,
-				       const char *path)
+EFI_DEVICE_PATH *efi_file_devpath(struct fw *fw, EFI_HANDLE device,
+				  const char *path)
 {
-	struct efi_volume *v = (struct efi_volume *)vol;
 	EFI_DEVICE_PATH *dev, *out;
 	CHAR16 *p = efi_path(path);
 	UINTN dev_len, name_len, node_len;
@@ -410,7 +425,7 @@ EFI_DEVICE_PATH *efi_volume_file_path(struct fw *fw, struct volume *vol,
 
 	if (!p)
 		return NULL;
-	if (fw->bs->HandleProtocol(v->handle, &devpath_guid, (void **)&dev) != EFI_SUCCESS) {
+	if (fw->bs->HandleProtocol(device, &devpath_guid, (void **)&dev) != EFI_SUCCESS) {
 		bt_free(p);
 		return NULL;
 	}

@@ -1,0 +1,61 @@
+/*
+ * Block devices, as the platform offers them: whole disks and partitions
+ * (and, later, a CD image inside a file).  File-system drivers (fs/driver.h)
+ * read them; the platform creates them and owns them.
+ *
+ * A device may also carry the firmware's own file system on it (on UEFI,
+ * the Simple File System protocol, which is how FAT is read): that is an
+ * fsys, and the fat_sfs driver turns it into a volume.
+ */
+#ifndef BATON_FS_BLOCKDEV_H
+#define BATON_FS_BLOCKDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fs/volume.h"
+
+struct blockdev;
+struct fsys;
+
+struct blockdev_ops {
+	/* Read count blocks from block lba into buf (count * block_size
+	 * bytes).  BT_EINVAL for a range past the end, BT_EIO on a read
+	 * error. */
+	int (*read)(struct blockdev *bd, uint64_t lba, size_t count, void *buf);
+};
+
+struct blockdev {
+	const struct blockdev_ops *ops;
+	uint32_t block_size;	/* bytes; 0 when it has no block access */
+	uint64_t blocks;
+	char *name;		/* for messages: "disk 0", "volume 1" */
+	char *partuuid;		/* GPT partition GUID in lower case, or NULL */
+	bool is_boot;		/* baton was loaded from this device */
+	void *handle;		/* the firmware's handle, for locators */
+	struct fsys *fsys;	/* the firmware's file system on it, or NULL */
+};
+
+/* The firmware's own file system on a device. */
+struct fsys_ops {
+	int (*open)(struct fsys *fs, const char *path, struct vfile **out);
+	int (*list)(struct fsys *fs, const char *dir, volume_list_cb cb,
+		    void *ctx);
+	/* The volume label as a new allocation (bt_free()), or NULL. */
+	char *(*label)(struct fsys *fs);
+};
+
+struct fsys {
+	const struct fsys_ops *ops;
+};
+
+/*
+ * Read len bytes at byte offset off of bd, at any alignment (whole blocks go
+ * straight into buf; partial ones through a bounce block).  BT_EINVAL when
+ * the range passes the end of the device or it has no block access, BT_EIO,
+ * BT_ENOMEM.
+ */
+int blockdev_read_bytes(struct blockdev *bd, uint64_t off, void *buf,
+			size_t len);
+
+#endif

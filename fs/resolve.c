@@ -1,0 +1,81 @@
+/*
+ * Resolvers for volumes on block devices: baton's own (boot), and those
+ * named by label=, uuid= and partuuid=.  Each looks at the volumes made so
+ * far, then probes devices not probed yet, then asks the platform once to
+ * look harder (connect every controller) before it says "not found".
+ */
+#include "fs/fs.h"
+#include "lib/error.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+static bool volume_matches(const struct volume *v, const struct path *p)
+{
+	const char *have;
+
+	switch (p->source) {
+	case PATH_SRC_BOOT:
+		return v->is_boot;
+	case PATH_SRC_LABEL:
+		have = v->label;
+		break;
+	case PATH_SRC_UUID:
+		have = v->fsuuid;
+		break;
+	case PATH_SRC_PARTUUID:
+		have = v->partuuid;
+		break;
+	default:
+		return false;
+	}
+	return have && p->arg && str_casecmp(have, p->arg) == 0;
+}
+
+static struct volume *find(const struct fs *fs, const struct path *p)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n_vols; i++)
+		if (volume_matches(fs->vols[i], p))
+			return fs->vols[i];
+	return NULL;
+}
+
+static int resolve(struct fs *fs, const struct path *p, struct volume **out,
+		   char *err, size_t errlen)
+{
+	static const char *const what[] = {
+		[PATH_SRC_LABEL] = "no volume with label",
+		[PATH_SRC_UUID] = "no volume with file-system UUID",
+		[PATH_SRC_PARTUUID] = "no partition with GUID",
+	};
+	int pass;
+
+	/* Pass 0: what is known and the devices not yet probed; pass 1:
+	 * after the platform looked harder (at most once a session). */
+	for (pass = 0; pass < 2; pass++) {
+		if ((*out = find(fs, p)))
+			return 0;
+		fs_probe(fs, pass == 1, NULL, NULL);
+		if ((*out = find(fs, p)))
+			return 0;
+		if (fs->widened || !fs->widen)
+			break;
+	}
+	if (p->source == PATH_SRC_BOOT)
+		fmt_buf(err, errlen, "baton's own volume is not readable "
+			"(it was not loaded from a file system)");
+	else
+		fmt_buf(err, errlen, "%s '%s'", what[p->source], p->arg);
+	return BT_ENOENT;
+}
+
+static const struct fs_resolver boot_resolver = { "boot", resolve };
+static const struct fs_resolver label_resolver = { "label", resolve };
+static const struct fs_resolver uuid_resolver = { "uuid", resolve };
+static const struct fs_resolver partuuid_resolver = { "partuuid", resolve };
+
+const struct fs_resolver *const fs_volume_resolvers[] = {
+	&boot_resolver, &label_resolver, &uuid_resolver, &partuuid_resolver,
+	NULL,
+};
