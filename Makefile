@@ -29,9 +29,9 @@ EFI_LIB    := /usr/lib
 EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
-	-maccumulate-outgoing-args \
+	-maccumulate-outgoing-args -ffunction-sections -fdata-sections -fvisibility=hidden \
 	-DGNU_EFI_USE_MS_ABI -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64
-EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc \
+EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --gc-sections \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
 # .dynsym is left out: the relocation code in crt0 needs only .dynamic
 # and .rela, and the symbols would cost 3 KB.

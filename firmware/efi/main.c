@@ -49,6 +49,16 @@ static char *load_options(EFI_LOADED_IMAGE *li)
 	return ucs2_to_utf8(o, units);
 }
 
+/*
+ * One empty PE base-relocation block (page 0, 12 bytes, two absolute
+ * no-op entries).  The relocations are applied by crt0 from .rela at
+ * start; this block only makes the image say it is relocatable, so the
+ * firmware may load it anywhere.  crt0 carries the same block, but nothing
+ * refers to it and --gc-sections drops it: efi_main refers to this one.
+ */
+static const uint32_t pe_reloc_block[3]
+	__attribute__((section(".reloc"), aligned(4))) = { 0, 12, 0 };
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
 	struct fw fw = {
@@ -59,6 +69,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	};
 	int rc;
 
+	__asm__ volatile("" : : "r"(pe_reloc_block));
 	efi_bs = st->BootServices;
 	/* The boot manager armed a 5-minute watchdog; a menu may wait longer. */
 	fw.bs->SetWatchdogTimer(0, 0, 0, NULL);
