@@ -156,25 +156,26 @@ def make_image(tmp_path, hello_efi, request):
 
 @pytest.fixture
 def boot(tmp_path):
-    """boot(image, *more, as_=None, no_reboot=True) -> a started Machine.
+    """boot(image, *more, as_=None, **options) -> a started Machine.
 
     The first image is the boot drive (bootindex 0): a CD for .iso, a
     virtio disk otherwise, unless as_ says "disk", "cdrom" or "usb". More
     images are attached as virtio disks with the next boot indexes: OVMF
     connects only the devices in its boot order, and a disk it does not
-    connect has no file system for anyone to find. Every machine is stopped
+    connect has no file system for anyone to find. options go to Machine
+    (no_reboot, memory, nics, devices, extra_args). Every machine is stopped
     when the test ends.
     """
     machines = []
 
-    def start(image, *more, as_=None, no_reboot=True, extra_args=()):
+    def start(image, *more, as_=None, **options):
         kind = as_ or ("cdrom" if str(image).endswith(".iso") else "disk")
         drives = [Drive(image, kind, bootindex=0)]
         drives += [Drive(m, "disk", bootindex=n + 1)
                    for n, m in enumerate(more)]
         work = tmp_path / ("vm%d" % len(machines))
         work.mkdir()
-        m = Machine(work, drives, no_reboot=no_reboot, extra_args=extra_args)
+        m = Machine(work, drives, **options)
         machines.append(m)
         return m.start()
 

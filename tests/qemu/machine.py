@@ -1,8 +1,8 @@
 """Drive a QEMU + OVMF virtual machine over its serial port.
 
 A Machine starts qemu-system-x86_64 (TCG, q35, OVMF with a fresh copy of the
-variable store per boot, no network, no display) with the serial port on a
-pipe. A thread reads everything the machine writes, keeps it as raw bytes and
+variable store per boot, no display, and no network unless it is given Nic
+objects) with the serial port on a pipe. A thread reads everything the machine writes, keeps it as raw bytes and
 as text with the terminal control sequences removed, and tests wait for that
 text with expect(); send() types keys. Nothing here needs root.
 
@@ -28,6 +28,13 @@ QEMU = "qemu-system-x86_64"
 # TCG is slow and the CI machine may be busy: OVMF alone needs ~3 s to reach
 # BOOTX64.EFI, so every wait gets a generous default.
 DEFAULT_TIMEOUT = 60
+
+# How long not_seen() watches for output that must not appear, by default.
+DEFAULT_QUIET = 3
+
+# The QEMU device that lets a guest exit QEMU with a status: writing v to
+# port 0xf4 makes QEMU exit with status (v << 1) | 1.
+ISA_DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=0x04"
 
 # Named keys as a serial terminal (VT100) sends them.
 UP = "\x1b[A"
@@ -100,6 +107,68 @@ class Drive:
         return args
 
 
+def qemu_value(value):
+    """A value for a QEMU "key=value,..." option: commas doubled, as QEMU
+    reads a doubled comma as a literal one."""
+    return str(value).replace(",", ",,")
+
+
+class Nic:
+    """A network card.
+
+    backend: "user" (QEMU's user-mode network, no root needed: DHCP, and a
+             TFTP server when tftp is given) or "tap" (the existing host tap
+             device ifname, set up by someone with the rights to).
+    tftp: the folder QEMU's TFTP server serves (user only).
+    bootfile: the file name DHCP offers as the boot file (user only).
+    ifname: the tap device's name (tap only).
+    model: the QEMU network device.
+    bootindex: the firmware boot order position, or None. Once any device
+               has a bootindex, OVMF connects only the devices that have
+               one, so a NIC next to a boot disk needs one to be seen.
+    romfile: the NIC's option ROM; "" (the default) uses none, so OVMF's own
+             driver runs the card, not an iPXE ROM.
+    """
+
+    def __init__(self, backend="user", tftp=None, bootfile=None, ifname=None,
+                 model="virtio-net-pci", bootindex=None, romfile=""):
+        if backend == "user":
+            if ifname is not None:
+                raise ValueError("ifname is for a tap backend")
+        elif backend == "tap":
+            if ifname is None:
+                raise ValueError("a tap backend needs ifname")
+            if tftp is not None or bootfile is not None:
+                raise ValueError("tftp and bootfile are for a user backend")
+        else:
+            raise ValueError("unknown network backend %r" % backend)
+        self.backend = backend
+        self.tftp = None if tftp is None else str(tftp)
+        self.bootfile = bootfile
+        self.ifname = ifname
+        self.model = model
+        self.bootindex = bootindex
+        self.romfile = romfile
+
+    def qemu_args(self, n):
+        """QEMU arguments for this card as the n-th card of the machine."""
+        if self.backend == "user":
+            netdev = "user,id=n%d" % n
+            if self.tftp is not None:
+                netdev += ",tftp=%s" % qemu_value(self.tftp)
+            if self.bootfile is not None:
+                netdev += ",bootfile=%s" % qemu_value(self.bootfile)
+        else:
+            netdev = "tap,id=n%d,ifname=%s,script=no,downscript=no" % (
+                n, qemu_value(self.ifname))
+        device = "%s,netdev=n%d" % (self.model, n)
+        if self.romfile is not None:
+            device += ",romfile=%s" % qemu_value(self.romfile)
+        if self.bootindex is not None:
+            device += ",bootindex=%d" % self.bootindex
+        return ["-netdev", netdev, "-device", device]
+
+
 class Machine:
     """One QEMU virtual machine booting OVMF, driven over the serial port.
 
@@ -108,17 +177,22 @@ class Machine:
     drives: Drive objects, attached in order.
     no_reboot: make QEMU exit when the guest resets instead of rebooting.
     memory: RAM in MiB.
-    extra_args: more QEMU arguments.
+    nics: Nic objects, attached in order; none means "-nic none".
+    devices: more QEMU devices, each the value of one -device option
+             (e.g. ISA_DEBUG_EXIT).
+    extra_args: any other QEMU arguments, appended as they are.
 
     Use as a context manager, or call kill() when done.
     """
 
-    def __init__(self, workdir, drives, no_reboot=True, memory=512,
-                 extra_args=()):
+    def __init__(self, workdir, drives, no_reboot=True, memory=512, nics=(),
+                 devices=(), extra_args=()):
         self.workdir = str(workdir)
         self.drives = list(drives)
         self.no_reboot = no_reboot
         self.memory = memory
+        self.nics = list(nics)
+        self.devices = list(devices)
         self.extra_args = list(extra_args)
         self.proc = None
         self._raw = bytearray()
@@ -141,12 +215,17 @@ class Machine:
                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s"
                % OVMF_CODE,
                "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_copy,
-               "-nic", "none", "-display", "none",
-               "-serial", "stdio", "-monitor", "none"]
+               "-display", "none", "-serial", "stdio", "-monitor", "none"]
         if any(d.kind == "usb" for d in self.drives):
             cmd += ["-device", "qemu-xhci,id=xhci"]
         for n, drive in enumerate(self.drives):
             cmd += drive.qemu_args(n)
+        if not self.nics:
+            cmd += ["-nic", "none"]
+        for n, nic in enumerate(self.nics):
+            cmd += nic.qemu_args(n)
+        for device in self.devices:
+            cmd += ["-device", device]
         if self.no_reboot:
             cmd.append("-no-reboot")
         return cmd + self.extra_args
@@ -303,11 +382,31 @@ class Machine:
         missing = [rx.pattern for rx, m in zip(rxs, ms) if not m]
         self._fail("expected all of %r (missing %r)" % (patterns, missing))
 
-    def not_seen(self, pattern):
-        """Fails if pattern occurs anywhere in the output so far."""
-        m = re.search(pattern, self.text)
+    def not_seen(self, pattern, quiet=DEFAULT_QUIET, flags=0):
+        """Fails if pattern (a regex) occurs anywhere in the output so far or
+        in what the machine writes during the next quiet seconds: the
+        absence is watched over a window, not only checked in what has
+        happened to arrive. The default, DEFAULT_QUIET, is long enough for
+        output already under way to show up; a test that proves something
+        did not happen by itself (a countdown that must not fire) passes a
+        quiet period longer than the time it would take. quiet=0 checks
+        only the output so far. Stops early when QEMU exits, as no more
+        output can come.
+        """
+        rx = re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+        deadline = time.monotonic() + quiet
+        with self._cond:
+            while True:
+                m = rx.search(self._text)
+                if m or self._eof:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
         if m:
-            self._fail("did not expect %r, but saw %r" % (pattern, m.group(0)))
+            self._fail("did not expect %r, but saw %r" % (rx.pattern,
+                                                         m.group(0)))
 
     def mark(self):
         """Moves the expect() position to the end of the output so far, so

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from machine import Drive, Machine
+from machine import ISA_DEBUG_EXIT, Drive, Machine
 
 REPO = Path(__file__).resolve().parents[2]
 PROBES = REPO / "build" / "probe"
@@ -37,9 +37,9 @@ def probes(baton_efi):
 def start(tmp_path, image, memory=512, debug_exit=True):
     work = tmp_path / ("vm%d" % len(list(tmp_path.glob("vm*"))))
     work.mkdir()
-    extra = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] if debug_exit else []
+    devices = [ISA_DEBUG_EXIT] if debug_exit else []
     return Machine(work, [Drive(image, "disk", bootindex=0)], memory=memory,
-                   extra_args=extra).start()
+                   devices=devices).start()
 
 
 def verdicts_of(text):

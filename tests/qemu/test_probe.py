@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from machine import Drive, Machine
+from machine import ISA_DEBUG_EXIT, Drive, Machine
 
 REPO = Path(__file__).resolve().parents[2]
 PROBE = REPO / "build" / "probe" / "probe-linux.bzImage"
@@ -50,7 +50,7 @@ def run_probe(make_image, tmp_path, kernel, handoff=None, memory=512):
     work = tmp_path / "vm"
     work.mkdir()
     m = Machine(work, [Drive(image, "disk", bootindex=0)], memory=memory,
-                extra_args=["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+                devices=[ISA_DEBUG_EXIT])
     m.start()
     try:
         done = m.expect(r"PROBE DONE (\d+) checks (\d+) failed", timeout=90)
