@@ -8,7 +8,7 @@ FUZZ_TIME  ?= 10
 QEMU_TESTS ?= tests/qemu
 
 # Portable code: compiled freestanding into baton.efi and hosted into tests.
-ARCH_PORTABLE := arch/x86_64/pagetable.c arch/x86_64/madt.c
+ARCH_PORTABLE := arch/x86_64/pagetable.c arch/x86_64/madt.c arch/x86_64/control.c
 PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c core/*.c) \
 	$(ARCH_PORTABLE)
 HOST_ONLY_EXCLUDE := lib/freestanding.c
@@ -16,6 +16,9 @@ HOST_ONLY_EXCLUDE := lib/freestanding.c
 # only on the real machine; host tests get firmware/host/machine.c instead.
 ARCH_MACHINE := $(filter-out $(ARCH_PORTABLE),$(wildcard arch/x86_64/*.c))
 ARCH_ASM     := $(wildcard arch/x86_64/*.asm)
+ARCH_ASM_OBJ := $(patsubst %.asm,$(BUILD)/efi/%.o,$(ARCH_ASM))
+# The trampoline's layout as the assembler sees it (trampoline_abi.h).
+TRAMP_SYMS   := $(BUILD)/gen/trampoline_syms.h
 EFI_SRC      := $(PORTABLE_SRC) $(ARCH_MACHINE) $(wildcard firmware/efi/*.c)
 HOST_SRC     := $(filter-out $(HOST_ONLY_EXCLUDE),$(PORTABLE_SRC)) $(wildcard firmware/host/*.c)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
@@ -30,7 +33,7 @@ EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
 	-maccumulate-outgoing-args -ffunction-sections -fdata-sections -fvisibility=hidden \
-	-DGNU_EFI_USE_MS_ABI -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64
+	-DGNU_EFI_USE_MS_ABI -I. -I$(BUILD)/gen -I$(EFI_INC) -I$(EFI_INC)/x86_64
 EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --gc-sections \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
 # .dynsym is left out: the relocation code in crt0 needs only .dynamic
@@ -38,14 +41,13 @@ EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --gc-sections \
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel \
 	-j .rela -j .reloc
 
-EFI_OBJ := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRC)) \
-	$(patsubst %.asm,$(BUILD)/efi/%.o,$(ARCH_ASM))
+EFI_OBJ := $(patsubst %.c,$(BUILD)/efi/%.o,$(EFI_SRC)) $(ARCH_ASM_OBJ)
 
 # --- host builds (unit tests under ASan + UBSan) -----------------------------
 HOST_CC     ?= gcc
 SAN         := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-fno-omit-frame-pointer $(SAN) -I.
+	-fno-omit-frame-pointer $(SAN) -I. -I$(BUILD)/gen
 HOST_OBJ    := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRC))
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 
@@ -90,6 +92,22 @@ $(BUILD)/efi/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
 	@nasm -f elf64 $< -o $@
+
+# Both halves are copied and run elsewhere than they are linked, so neither
+# may need a relocation: an absolute address in them would point into
+# baton.efi, which is gone by then.  The absolute symbols they export
+# become ASM_* constants for the C side's build-time checks.
+$(TRAMP_SYMS): $(ARCH_ASM_OBJ)
+	@mkdir -p $(@D)
+	@for o in $^; do \
+		if objdump -r $$o | grep -q R_X86_64; then \
+			echo "$$o: the trampoline must be position-independent:"; \
+			objdump -r $$o | grep R_X86_64; exit 1; fi; done
+	@echo "  GEN     $@"
+	@{ echo "/* Generated from $(notdir $^) by the Makefile. */"; \
+	  nm $^ | awk '$$2 == "A" { printf "#define ASM_%s 0x%s\n", $$3, $$1 }' | sort; \
+	} > $@.tmp && mv $@.tmp $@
+$(BUILD)/efi/arch/x86_64/kexec.o: $(TRAMP_SYMS)
 
 $(BUILD)/baton.so: $(EFI_OBJ)
 	@echo "  LD      $@"
@@ -157,10 +175,12 @@ $(BUILD)/host/%.o: %.c $(HEADERS) | $(DEPS_STAMP)
 	@echo "  HOSTCC  $<"
 	@$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) $(UNIT_SUPPORT) $(wildcard tests/unit/*.h)
+# The unit tests link the trampoline's objects too, as bytes to inspect.
+$(BUILD)/unit/%: tests/unit/%.c $(HOST_OBJ) $(UNIT_SUPPORT) $(wildcard tests/unit/*.h) \
+		$(ARCH_ASM_OBJ) $(TRAMP_SYMS)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
-	@$(HOST_CC) $(HOST_CFLAGS) $< $(UNIT_SUPPORT) $(HOST_OBJ) -o $@ -lcmocka
+	@$(HOST_CC) $(HOST_CFLAGS) $< $(UNIT_SUPPORT) $(HOST_OBJ) $(ARCH_ASM_OBJ) -o $@ -lcmocka
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

@@ -83,7 +83,7 @@ bool kimage_hits_destination(const struct kimage *ki, uint64_t start,
 
 /*
  * The copy plan the trampoline executes: a packed array of entries, in the
- * format written at the top of arch/x86_64/trampoline.asm:
+ * format written at the top of arch/x86_64/trampoline_copy.asm:
  *   { u64 src; u64 dst; u64 copy_bytes; u64 zero_bytes; }
  * Each entry copies copy_bytes from src to dst, then zeroes zero_bytes at
  * dst + copy_bytes.  With len = bufsz rounded up to 8 (the trampoline moves

@@ -1,48 +1,19 @@
-/* Preparing and running the trampoline (the format is in trampoline.asm). */
+/* Preparing and running the trampoline (the formats are at the top of
+ * trampoline_copy.asm and trampoline_entry.asm; the layout in control.c). */
 #include "arch/x86_64/kexec.h"
+#include "arch/x86_64/trampoline_abi.h"
 #include "firmware/firmware.h"
 #include "loader/kalloc.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
-extern const uint8_t trampoline_start[], trampoline_end[];
+extern const uint8_t trampoline_copy_start[], trampoline_copy_end[];
+extern const uint8_t trampoline_entry_start[], trampoline_entry_end[];
 
 #define FOUR_GIB 0x100000000ULL
 
-/* The control area: two pages, below 4 GiB, outside every destination. */
-#define CTL_CODE 0x000		/* the trampoline's copy */
-#define CTL_GDT 0xC00		/* 5 descriptors */
-#define CTL_HANDOFF 0xD00	/* struct handoff */
-#define CTL_PLAN 0x1000		/* KIMAGE_MAX_SEGMENTS plan entries */
-#define CTL_STACK_TOP 0x2000	/* the stack grows down from the end */
-
-struct handoff {
-	uint64_t cr3;
-	uint64_t stack_top;
-	uint16_t gdt_limit;
-	uint64_t gdt_base;
-	uint8_t pad[6];
-	uint64_t plan;
-	uint64_t nplan;
-	uint64_t entry;
-	uint64_t mode;
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
-} __attribute__((packed));
-
-_Static_assert(__builtin_offsetof(struct handoff, gdt_base) == 18, "GDTR image");
-_Static_assert(__builtin_offsetof(struct handoff, plan) == 32, "plan");
-_Static_assert(__builtin_offsetof(struct handoff, rax) == 64, "registers");
-_Static_assert(CTL_PLAN + KIMAGE_MAX_SEGMENTS * sizeof(struct kexec_copy) <=
-	       CTL_STACK_TOP - 1024, "plan leaves a 1 KiB stack");
-
-static const uint64_t gdt[5] = {
-	0,
-	0,
-	0x00AF9A000000FFFFULL,	/* 0x10: 64-bit code */
-	0x00CF92000000FFFFULL,	/* 0x18: flat data */
-	0x00CF9A000000FFFFULL,	/* 0x20: flat 32-bit code */
-};
+_Static_assert(KEXEC_CONTROL_PAGES * PAGE_SIZE == CTL_SIZE, "control area size");
 
 static int pt_page(void *ctx, void **virt, uint64_t *phys)
 {
@@ -76,19 +47,29 @@ static bool cpu_has_gb_pages(void)
 	return d & (1u << 26);
 }
 
+static uint64_t read_cr4(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4;
+}
+
 static const void *phys_ptr(void *ctx, uint64_t phys, size_t len)
 {
 	return (const void *)(uintptr_t)phys;
 }
 
 /* Identity-map what the handoff touches: RAM, the low 4 GiB (APICs,
- * firmware tables) and the framebuffer. */
+ * firmware tables) and the framebuffer, as deep as the CPU's paging is
+ * now (5 levels under CR4.LA57). */
 static int build_tables(struct kexec_control *kc, const struct memmap *map,
 			const struct fw_platform *plat)
 {
 	struct pt_alloc a = { kc, pt_page, pt_virt };
 	uint64_t top = memmap_ram_top(map);
-	int rc = pt_init(&kc->pt, &a, cpu_has_gb_pages());
+	int rc = pt_init(&kc->pt, &a, cpu_has_gb_pages(),
+			 pt_levels_for_cr4(read_cr4()));
 
 	if (!rc)
 		rc = pt_map(&kc->pt, 0, top > FOUR_GIB ? top : FOUR_GIB);
@@ -99,50 +80,23 @@ static int build_tables(struct kexec_control *kc, const struct memmap *map,
 	return rc;
 }
 
-/* Fill the control area: code, GDT, plan and handoff block. */
-static void fill_control(struct kexec_control *kc)
-{
-	uint8_t *area = (uint8_t *)(uintptr_t)kc->area;
-	struct handoff *h = (struct handoff *)(area + CTL_HANDOFF);
-	const struct kimage *ki = kc->ki;
-
-	memset(area, 0, KEXEC_CONTROL_PAGES * PAGE_SIZE);
-	memcpy(area + CTL_CODE, trampoline_start,
-	       (size_t)(trampoline_end - trampoline_start));
-	memcpy(area + CTL_GDT, gdt, sizeof(gdt));
-	h->cr3 = kc->pt.pml4_phys;
-	h->stack_top = kc->area + CTL_STACK_TOP;
-	h->gdt_limit = sizeof(gdt) - 1;
-	h->gdt_base = kc->area + CTL_GDT;
-	h->plan = kc->area + CTL_PLAN;
-	h->nplan = kimage_plan(ki, (struct kexec_copy *)(area + CTL_PLAN));
-	h->entry = ki->entry;
-	h->mode = ki->mode == KIMAGE_PROTECTED_32 ? 1 : 0;
-	h->rax = ki->regs.rax;
-	h->rbx = ki->regs.rbx;
-	h->rcx = ki->regs.rcx;
-	h->rdx = ki->regs.rdx;
-	h->rsi = ki->regs.rsi;
-	h->rdi = ki->regs.rdi;
-	h->rbp = ki->regs.rbp;
-	h->rsp = ki->regs.rsp;
-}
-
 int machine_kexec_prepare(struct fw *fw, const struct kimage *ki,
 			  const struct memmap *map,
 			  const struct fw_platform *plat,
 			  struct kexec_control *kc, char *err, size_t errlen)
 {
+	struct tramp_code code = {
+		trampoline_copy_start,
+		(size_t)(trampoline_copy_end - trampoline_copy_start),
+		trampoline_entry_start,
+		(size_t)(trampoline_entry_end - trampoline_entry_start),
+	};
 	char why[120];
 	int rc;
 
 	memset(kc, 0, sizeof(*kc));
 	kc->fw = fw;
 	kc->ki = ki;
-	if ((size_t)(trampoline_end - trampoline_start) > CTL_GDT) {
-		fmt_buf(err, errlen, "internal error: trampoline too large");
-		return BT_EINVAL;
-	}
 	if (madt_find(plat->rsdp, phys_ptr, NULL, &kc->irq, why, sizeof(why))) {
 		/* Without a MADT, use the architectural addresses. */
 		kc->irq.lapic = LAPIC_DEFAULT_BASE;
@@ -160,8 +114,11 @@ int machine_kexec_prepare(struct fw *fw, const struct kimage *ki,
 		fmt_buf(err, errlen, "no memory below 4 GiB for the page tables");
 		return rc;
 	}
-	fill_control(kc);
-	return 0;
+	rc = control_fill((void *)(uintptr_t)kc->area, kc->area, &code,
+			  kc->pt.root_phys, ki, err, errlen);
+	if (rc)
+		machine_kexec_cleanup(kc);
+	return rc;
 }
 
 void machine_kexec_cleanup(struct kexec_control *kc)
@@ -178,13 +135,13 @@ void machine_kexec_cleanup(struct kexec_control *kc)
 
 void machine_kexec(const struct kexec_control *kc)
 {
-	void (*tramp)(uint64_t) = (void (*)(uint64_t))(uintptr_t)(kc->area + CTL_CODE);
+	void (*tramp)(uint64_t) = (void (*)(uint64_t))(uintptr_t)(kc->area + CTL_COPY);
 
 	/* Switch to baton's tables before running from the control area:
 	 * the firmware's may map loader data no-execute.  This code, its
 	 * stack and the control area are all RAM, so all identity-mapped. */
-	__asm__ volatile("cli; mov %0, %%cr3" : : "r"(kc->pt.pml4_phys) : "memory");
-	tramp(kc->area + CTL_HANDOFF);
+	__asm__ volatile("cli; mov %0, %%cr3" : : "r"(kc->pt.root_phys) : "memory");
+	tramp(kc->area + CTL_COPY_PARAMS);
 	machine_panic("the trampoline returned");
 }
 

@@ -2,10 +2,12 @@
  * The machine-specific half of the kexec-style handoff (DESIGN.md, boot path
  * steps 7, 9 and 10), named after Linux's hooks:
  *
- *   machine_kexec_prepare  before ExitBootServices: control area (trampoline,
- *                          stack, GDT, plan) and identity page tables, all
- *                          below 4 GiB and outside every destination; finds
- *                          the interrupt controllers in the MADT.
+ *   machine_kexec_prepare  before ExitBootServices: control area (both
+ *                          trampoline halves, their parameters, plan, stack;
+ *                          control.h) and identity page tables as deep as
+ *                          CR4.LA57 says, all below 4 GiB and outside every
+ *                          destination; finds the interrupt controllers in
+ *                          the MADT.
  *   machine_kexec_cleanup  gives all of that back when the boot is abandoned.
  *   machine_shutdown       after ExitBootServices: 8259s reinitialised and
  *                          masked, IO-APIC pins masked but the 8259's,
@@ -62,7 +64,8 @@ void machine_shutdown(const struct kexec_control *kc);
  */
 void machine_disturb_irqs(const struct kexec_control *kc);
 
-/* Jump to the trampoline, which copies the segments and enters ki. */
+/* Jump to the trampoline's copy half, which copies the segments and jumps
+ * to the entry half, which enters ki. */
 __attribute__((noreturn)) void machine_kexec(const struct kexec_control *kc);
 
 /*

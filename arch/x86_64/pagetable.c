@@ -4,12 +4,15 @@
 
 /*
  * Levels are numbered from the leaf: 1 = PT (4 KiB entries), 2 = PD
- * (2 MiB), 3 = PDPT (1 GiB), 4 = PML4 (512 GiB).  Each table has 512
- * entries and an entry at level L covers 1 << entry_shift(L) bytes.
+ * (2 MiB), 3 = PDPT (1 GiB), 4 = PML4 (512 GiB), 5 = PML5 (256 TiB).
+ * Each table has 512 entries and an entry at level L covers
+ * 1 << entry_shift(L) bytes; the tables of depth n cover 1 << (12 + 9n).
  */
 #define PT_ENTRIES 512
-#define TOP_LEVEL 4
-#define VA_LIMIT (1ULL << 48)
+#define CR4_LA57 (1ULL << 12)
+/* An identity map ends where physical addresses do (52 bits, the width of
+ * an entry's address field), even though 5-level tables translate 57. */
+#define PHYS_LIMIT (1ULL << 52)
 #define PAGE_4K 4096ULL
 #define PTE_FLAGS (PTE_PRESENT | PTE_WRITE)
 
@@ -34,12 +37,21 @@ static int new_table(struct pagetable *pt, uint64_t **virt, uint64_t *phys)
 	return 0;
 }
 
-int pt_init(struct pagetable *pt, const struct pt_alloc *a, bool gb_pages)
+unsigned pt_levels_for_cr4(uint64_t cr4)
+{
+	return (cr4 & CR4_LA57) ? 5 : 4;
+}
+
+int pt_init(struct pagetable *pt, const struct pt_alloc *a, bool gb_pages,
+	    unsigned levels)
 {
 	memset(pt, 0, sizeof(*pt));
+	if (levels != 4 && levels != 5)
+		return BT_EINVAL;
 	pt->a = *a;
 	pt->gb_pages = gb_pages;
-	return new_table(pt, &pt->pml4, &pt->pml4_phys);
+	pt->levels = levels;
+	return new_table(pt, &pt->root, &pt->root_phys);
 }
 
 /* Whether a whole entry at this level may be one leaf. */
@@ -107,9 +119,13 @@ static int map_range(struct pagetable *pt, uint64_t *table, int level,
 
 int pt_map(struct pagetable *pt, uint64_t start, uint64_t end)
 {
-	if (start >= end || end > VA_LIMIT)
+	uint64_t limit = 1ULL << entry_shift((int)pt->levels + 1);
+
+	if (limit > PHYS_LIMIT)
+		limit = PHYS_LIMIT;
+	if (start >= end || end > limit)
 		return BT_EINVAL;
 	start &= ~(PAGE_4K - 1);
 	end = (end + PAGE_4K - 1) & ~(PAGE_4K - 1);
-	return map_range(pt, pt->pml4, TOP_LEVEL, start, end);
+	return map_range(pt, pt->root, (int)pt->levels, start, end);
 }

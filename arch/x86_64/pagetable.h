@@ -1,5 +1,5 @@
 /*
- * Building x86-64 4-level identity page tables (virtual == physical) for the
+ * Building x86-64 4- or 5-level identity page tables (virtual == physical) for the
  * handoff, in pages supplied by the caller, with the largest pages that fit:
  * 1 GiB where the range covers a whole aligned gigabyte (and the CPU has
  * 1 GiB pages), else 2 MiB, else 4 KiB at unaligned edges.  Portable: it
@@ -30,19 +30,31 @@ struct pt_alloc {
 struct pagetable {
 	struct pt_alloc a;
 	bool gb_pages;		/* may use 1 GiB pages */
-	uint64_t *pml4;		/* writable pointer to the top table */
-	uint64_t pml4_phys;	/* what CR3 gets */
+	unsigned levels;	/* 4 (PML4 on top) or 5 (PML5, for LA57) */
+	uint64_t *root;		/* writable pointer to the top table */
+	uint64_t root_phys;	/* what CR3 gets */
 	size_t pages_used;	/* table pages allocated so far */
 };
 
-/* Allocate the top table.  Returns 0 or the allocator's error. */
-int pt_init(struct pagetable *pt, const struct pt_alloc *a, bool gb_pages);
+/*
+ * The depth the handoff's tables need when the CPU runs with this CR4: 5
+ * when CR4.LA57 is on, else 4.  The trampoline switches CR3 with paging on,
+ * and LA57 cannot change while paging is on, so the new tables must have
+ * the depth of the old ones: a 4-level CR3 under LA57 would be walked as
+ * 5-level and crash the machine.
+ */
+unsigned pt_levels_for_cr4(uint64_t cr4);
+
+/* Allocate the top table of levels-deep tables (4 or 5; BT_EINVAL
+ * otherwise).  Returns 0 or the allocator's error. */
+int pt_init(struct pagetable *pt, const struct pt_alloc *a, bool gb_pages,
+	    unsigned levels);
 
 /*
  * Identity-map [start, end) (rounded out to 4 KiB) writable and executable.
  * Mapping a range twice, or overlapping ranges, is fine: a part already
- * inside a larger leaf stays as it is.  Needs start < end <= 2^48
- * (BT_EINVAL otherwise).  Returns 0 or the allocator's error; after an error
+ * inside a larger leaf stays as it is.  Needs start < end <= 2^48 with 4
+ * levels, 2^52 (where physical addresses end) with 5; BT_EINVAL otherwise.  Returns 0 or the allocator's error; after an error
  * the tables may map part of the range, and every page handed out stays the
  * allocator's (counted in pages_used) as always.
  */

@@ -74,30 +74,44 @@ static void ta_free(struct test_alloc *ta)
 	free(ta);
 }
 
-static void setup_pt(struct pagetable *pt, struct test_alloc *ta, bool gb)
+static void setup_pt_levels(struct pagetable *pt, struct test_alloc *ta,
+			    bool gb, unsigned levels)
 {
 	struct pt_alloc a = { ta, ta_page, ta_virt };
 
-	assert_int_equal(pt_init(pt, &a, gb), 0);
+	assert_int_equal(pt_init(pt, &a, gb, levels), 0);
 	assert_int_equal(pt->pages_used, 1);
-	assert_int_equal(pt->pml4_phys, FAKE_PHYS_BASE);
-	assert_ptr_equal(pt->pml4, ta->pages[0]);
+	assert_int_equal(pt->root_phys, FAKE_PHYS_BASE);
+	assert_ptr_equal(pt->root, ta->pages[0]);
 	assert_int_equal(pt->gb_pages, gb);
+	assert_int_equal(pt->levels, levels);
+}
+
+static void setup_pt(struct pagetable *pt, struct test_alloc *ta, bool gb)
+{
+	setup_pt_levels(pt, ta, gb, 4);
+}
+
+/* The end of the address space tables of this depth translate. */
+static uint64_t va_top(const struct pagetable *pt)
+{
+	return 1ULL << (12 + 9 * pt->levels);
 }
 
 /* An entry may carry only these bits: no NX, no user, nothing else. */
 #define ALLOWED_BITS (PTE_ADDR_MASK | PTE_PRESENT | PTE_WRITE | PTE_LARGE)
 
 /*
- * Translate va as the MMU would, starting from CR3.  Returns whether it is
- * mapped; then *pa is where it goes and *size the size of the leaf.
+ * Translate va as the MMU would, starting from CR3 (pt->root_phys) and
+ * walking pt->levels tables.  Returns whether it is mapped; then *pa is
+ * where it goes and *size the size of the leaf.
  */
-static bool walk(const struct test_alloc *ta, uint64_t cr3, uint64_t va,
-		 uint64_t *pa, uint64_t *size)
+static bool walk(const struct test_alloc *ta, const struct pagetable *pt,
+		 uint64_t va, uint64_t *pa, uint64_t *size)
 {
-	uint64_t table = cr3;
+	uint64_t table = pt->root_phys;
 
-	for (int level = 4; level >= 1; level--) {
+	for (int level = (int)pt->levels; level >= 1; level--) {
 		const uint64_t *t = ta_virt((void *)ta, table);
 		unsigned shift = 12 + 9 * (level - 1);
 		uint64_t e;
@@ -110,8 +124,8 @@ static bool walk(const struct test_alloc *ta, uint64_t cr3, uint64_t va,
 			return false;
 		assert_int_equal(e & ~ALLOWED_BITS, 0);
 		assert_true(e & PTE_WRITE);
-		/* PS is reserved in a PML4 entry and means PAT in a PTE */
-		if (level == 4 || level == 1)
+		/* PS is reserved in PML4 and PML5 entries, PAT in a PTE */
+		if (level >= 4 || level == 1)
 			assert_false(e & PTE_LARGE);
 		if (level == 1 || (e & PTE_LARGE)) {
 			uint64_t sz = 1ULL << shift;
@@ -133,7 +147,7 @@ static uint64_t leaf_size(const struct test_alloc *ta,
 {
 	uint64_t pa, size;
 
-	if (!walk(ta, pt->pml4_phys, va, &pa, &size))
+	if (!walk(ta, pt, va, &pa, &size))
 		fail_msg("0x%llx is not mapped", (unsigned long long)va);
 	if (pa != va)
 		fail_msg("0x%llx maps to 0x%llx", (unsigned long long)va,
@@ -157,7 +171,7 @@ static void expect_unmapped(const struct test_alloc *ta,
 {
 	uint64_t pa, size;
 
-	if (walk(ta, pt->pml4_phys, va, &pa, &size))
+	if (walk(ta, pt, va, &pa, &size))
 		fail_msg("0x%llx is mapped (to 0x%llx)", (unsigned long long)va,
 			 (unsigned long long)pa);
 }
@@ -199,7 +213,7 @@ static void check_alone(const struct test_alloc *ta, const struct pagetable *pt,
 		expect_mapped(ta, pt, a + size - 1, size);
 		a += size;
 	}
-	if (re < VA_TOP) {
+	if (re < va_top(pt)) {
 		expect_unmapped(ta, pt, re);
 		expect_unmapped(ta, pt, re + P4K);
 	}
@@ -246,7 +260,7 @@ static struct census *census(const struct test_alloc *ta,
 	struct census *c = calloc(1, sizeof(*c));
 
 	assert_non_null(c);
-	census_table(ta, pt->pml4_phys, 4, c);
+	census_table(ta, pt->root_phys, (int)pt->levels, c);
 	assert_int_equal(c->tables, pt->pages_used);
 	assert_int_equal(c->tables, ta->n);
 	return c;
@@ -557,7 +571,7 @@ static void test_allocator_failure(void **state)
 
 	ta = ta_new(0, BT_ENOMEM);
 	a = (struct pt_alloc){ ta, ta_page, ta_virt };
-	assert_int_equal(pt_init(&pt, &a, true), BT_ENOMEM);
+	assert_int_equal(pt_init(&pt, &a, true, 4), BT_ENOMEM);
 	assert_int_equal(pt.pages_used, 0);
 	ta_free(ta);
 
@@ -595,8 +609,93 @@ static void test_unlinkable_page(void **state)
 	struct pt_alloc a = { ta, bad_phys_page, ta_virt };
 	struct pagetable pt;
 
-	assert_int_equal(pt_init(&pt, &a, true), BT_EINVAL);
+	assert_int_equal(pt_init(&pt, &a, true, 4), BT_EINVAL);
 	assert_int_equal(pt.pages_used, 1);	/* counted: it was handed out */
+	ta_free(ta);
+}
+
+/* The depth follows CR4.LA57 (bit 12) and nothing else. */
+static void test_levels_for_cr4(void **state)
+{
+	assert_int_equal(pt_levels_for_cr4(0), 4);
+	assert_int_equal(pt_levels_for_cr4(1ULL << 12), 5);
+	/* PAE, PGE, OSFXSR, OSXMMEXCPT, VMXE, FSGSBASE, PCIDE, OSXSAVE: not LA57 */
+	assert_int_equal(pt_levels_for_cr4(0x00070620 | (1 << 5) | (1 << 7) |
+					   (1 << 13) | (1 << 16) | (1 << 17) |
+					   (1 << 18)), 4);
+	assert_int_equal(pt_levels_for_cr4(~0ULL), 5);
+	assert_int_equal(pt_levels_for_cr4(~(1ULL << 12)), 4);
+}
+
+/* Only 4- and 5-level tables exist; anything else is refused before an
+ * allocation. */
+static void test_init_other_depths(void **state)
+{
+	struct test_alloc *ta = ta_new(MAX_TABLES, BT_ENOMEM);
+	struct pt_alloc a = { ta, ta_page, ta_virt };
+	struct pagetable pt;
+
+	assert_int_equal(pt_init(&pt, &a, true, 3), BT_EINVAL);
+	assert_int_equal(pt_init(&pt, &a, true, 6), BT_EINVAL);
+	assert_int_equal(pt_init(&pt, &a, true, 0), BT_EINVAL);
+	assert_int_equal(ta->n, 0);
+	ta_free(ta);
+}
+
+/* Under LA57 one page needs a PML5 above the usual four tables. */
+static void test_5level_one_page(void **state)
+{
+	struct test_alloc *ta = ta_new(MAX_TABLES, BT_ENOMEM);
+	struct pagetable pt;
+
+	setup_pt_levels(&pt, ta, true, 5);
+	assert_int_equal(pt_map(&pt, 0x1000, 0x2000), 0);
+	check_alone(ta, &pt, 0x1000, 0x2000);
+	expect_census(ta, &pt, 5, 1, 0, 0);	/* PML5, PML4, PDPT, PD, PT */
+	ta_free(ta);
+
+	/* the handoff's usual map, the low 4 GiB, in 1 GiB leaves */
+	ta = ta_new(MAX_TABLES, BT_ENOMEM);
+	setup_pt_levels(&pt, ta, true, 5);
+	assert_int_equal(pt_map(&pt, 0, 4 * GiB), 0);
+	check_alone(ta, &pt, 0, 4 * GiB);
+	expect_census(ta, &pt, 3, 0, 0, 4);
+	ta_free(ta);
+}
+
+/* 5-level tables reach past 2^48, which 4-level tables refuse: across the
+ * first PML5 entry's edge and up to 2^52, where physical addresses (and so
+ * an identity map) end, though the tables could translate 2^57. */
+static void test_5level_above_48_bits(void **state)
+{
+	struct test_alloc *ta = ta_new(MAX_TABLES, BT_ENOMEM);
+	struct pagetable pt;
+	uint64_t top52 = 1ULL << 52;
+
+	setup_pt_levels(&pt, ta, true, 5);
+	assert_int_equal(pt_map(&pt, VA_TOP - P4K, VA_TOP + GiB), 0);
+	check_alone(ta, &pt, VA_TOP - P4K, VA_TOP + GiB);
+	expect_mapped(ta, &pt, VA_TOP - 1, P4K);
+	expect_mapped(ta, &pt, VA_TOP, P1G);
+	/* PML5; PML4, PDPT, PD, PT below 2^48; PML4, PDPT above */
+	expect_census(ta, &pt, 7, 1, 0, 1);
+	ta_free(ta);
+
+	ta = ta_new(MAX_TABLES, BT_ENOMEM);
+	setup_pt_levels(&pt, ta, false, 5);
+	assert_int_equal(pt_map(&pt, top52 - P2M - P4K, top52), 0);
+	check_alone(ta, &pt, top52 - P2M - P4K, top52);
+	expect_mapped(ta, &pt, top52 - 1, P2M);
+	expect_unmapped(ta, &pt, top52 - P2M - 2 * P4K);
+	assert_int_equal(pt_map(&pt, top52 - P4K, top52 + P4K), BT_EINVAL);
+	assert_int_equal(pt_map(&pt, top52, top52 + P4K), BT_EINVAL);
+	assert_int_equal(pt_map(&pt, 1ULL << 56, (1ULL << 56) + P4K), BT_EINVAL);
+	ta_free(ta);
+
+	ta = ta_new(MAX_TABLES, BT_ENOMEM);
+	setup_pt_levels(&pt, ta, true, 4);
+	assert_int_equal(pt_map(&pt, VA_TOP - P4K, VA_TOP + GiB), BT_EINVAL);
+	assert_int_equal(ta->n, 1);
 	ta_free(ta);
 }
 
@@ -662,6 +761,10 @@ int main(void)
 		cmocka_unit_test(test_allocator_failure),
 		cmocka_unit_test(test_unlinkable_page),
 		cmocka_unit_test(test_random_ranges),
+		cmocka_unit_test(test_levels_for_cr4),
+		cmocka_unit_test(test_init_other_depths),
+		cmocka_unit_test(test_5level_one_page),
+		cmocka_unit_test(test_5level_above_48_bits),
 	};
 
 	return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);
