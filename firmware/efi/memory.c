@@ -1,7 +1,6 @@
 /* Pages, the memory map, platform facts for kernels, and ExitBootServices. */
 #include "firmware/efi/efi_fw.h"
 #include "lib/error.h"
-#include "lib/fmt.h"
 #include "lib/mem.h"
 
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
