@@ -136,16 +136,27 @@ typedef void (*fw_final_map_cb)(void *ctx, const void *map, size_t size,
 				size_t desc_size, uint32_t desc_version);
 
 /*
- * Leave the firmware: read the final memory map into map_buf (map_cap
- * bytes, allocated by the caller where nothing will overwrite it), call
- * ExitBootServices (reading the map again and retrying when the firmware
- * says the map changed), then call cb.  On success there are no boot
- * services any more: the caller must hand over and never return to the
- * menu.  On failure boot services are still up; returns a BT_E* code with
- * a message in err.
+ * Leaving the firmware takes two calls, which the caller repeats
+ * (loader/kload.c; UEFI 2.10 section 7.4, ExitBootServices):
+ *
+ *   fw_ebs_map   reads the memory map into the caller's buffer and gives
+ *                its key; nothing may allocate, print or otherwise change
+ *                the map between it and fw_ebs_try.
+ *   fw_ebs_try   calls ExitBootServices with that key.  0: boot services
+ *                are gone.  A failure (BT_EINVAL: the key was stale, the
+ *                map changed) may come after the firmware has already shut
+ *                parts of itself down (timers, devices, the console): from
+ *                then on the only calls allowed are fw_ebs_map and
+ *                fw_ebs_try, so the caller either retries with a fresh map
+ *                or reports on COM1 and resets (machine_panic); it never
+ *                returns to the menu.
+ *
+ * Before the first fw_ebs_try, a failed fw_ebs_map leaves the firmware as it
+ * was.  fw_ebs_map: 0 with the map's size, descriptor size and version and
+ * *key; BT_ETOOBIG when cap is too small; another BT_E* code otherwise.
  */
-int fw_exit_boot_services(struct fw *fw, void *map_buf, size_t map_cap,
-			  fw_final_map_cb cb, void *ctx, char *err,
-			  size_t errlen);
+int fw_ebs_map(struct fw *fw, void *buf, size_t cap, size_t *size,
+	       size_t *desc_size, uint32_t *desc_version, uint64_t *key);
+int fw_ebs_try(struct fw *fw, uint64_t key);
 
 #endif

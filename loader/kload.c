@@ -88,6 +88,57 @@ static int alloc_final_map(struct kload *kl, char *err, size_t errlen)
 	return rc;
 }
 
+/* ExitBootServices calls before giving up: a stale key needs one retry
+ * unless something keeps changing the map behind baton's back. */
+#define KLOAD_EBS_TRIES 8
+
+/* After a failed ExitBootServices the firmware may be half shut down and
+ * allows only a fresh map and another try: report on COM1 and reset. */
+static __attribute__((noreturn)) void ebs_give_up(struct kload *kl,
+						  const char *what, int rc,
+						  unsigned tries)
+{
+	char msg[160];
+
+	fmt_buf(msg, sizeof(msg), "%s after %u failed ExitBootServices call%s "
+		"(%s)", what, tries, tries == 1 ? "" : "s", bt_strerror(rc));
+	machine_panic(kl->fw, msg);
+}
+
+/*
+ * Exit boot services, then hand the final map to the protocol's callback.
+ * Returns only when the first map read fails, before any ExitBootServices
+ * call, with the firmware untouched (message in err).  A failed
+ * ExitBootServices is retried with a fresh map, at most KLOAD_EBS_TRIES
+ * times in all; if that does not do, the machine resets.
+ */
+static int exit_boot_services(struct kload *kl, char *err, size_t errlen)
+{
+	size_t size, dsize;
+	uint32_t dver;
+	uint64_t key;
+	unsigned tries;
+	int rc;
+
+	rc = fw_ebs_map(kl->fw, kl->final_map, kl->final_cap, &size, &dsize,
+			&dver, &key);
+	if (rc) {
+		fmt_buf(err, errlen, "cannot read the final memory map: %s",
+			bt_strerror(rc));
+		return rc;
+	}
+	for (tries = 1; (rc = fw_ebs_try(kl->fw, key)) != 0; tries++) {
+		if (tries == KLOAD_EBS_TRIES)
+			ebs_give_up(kl, "giving up", rc, tries);
+		rc = fw_ebs_map(kl->fw, kl->final_map, kl->final_cap, &size,
+				&dsize, &dver, &key);
+		if (rc)
+			ebs_give_up(kl, "cannot read the memory map", rc, tries);
+	}
+	kl->final_cb(kl->final_ctx, kl->final_map, size, dsize, dver);
+	return 0;
+}
+
 int kload_boot(struct kload *kl, const struct kload_opts *o, char *err,
 	       size_t errlen)
 {
@@ -103,8 +154,7 @@ int kload_boot(struct kload *kl, const struct kload_opts *o, char *err,
 				   err, errlen);
 	if (rc)
 		goto fail;
-	rc = fw_exit_boot_services(kl->fw, kl->final_map, kl->final_cap,
-				   kl->final_cb, kl->final_ctx, err, errlen);
+	rc = exit_boot_services(kl, err, errlen);
 	if (rc) {
 		machine_kexec_cleanup(&kc);
 		goto fail;

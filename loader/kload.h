@@ -62,8 +62,11 @@ void kload_release(struct kload *kl);
 
 /*
  * Validate, prepare, exit boot services and hand over.  Returns only when
- * something failed before ExitBootServices (message in err; everything
- * given back).  After it, failures print on COM1 and reset.
+ * something failed before the first ExitBootServices call (message in err;
+ * everything given back).  A failed ExitBootServices is retried with a
+ * fresh memory map a bounded number of times; when it keeps failing, and
+ * for any failure after it, the message goes to COM1 and the machine
+ * resets (machine_panic): the firmware may already be half shut down.
  */
 int kload_boot(struct kload *kl, const struct kload_opts *o, char *err,
 	       size_t errlen);

@@ -14,7 +14,7 @@
 
 /* The setup header (file and boot_params). */
 #define HDR_SETUP_SECTS 0x1f1
-#define HDR_SYSSIZE 0x1f4	/* protected-mode code, in 16-byte units */
+#define HDR_SYSSIZE 0x1f4	/* protected-mode code, in 16-byte paragraphs */
 #define HDR_BOOT_FLAG 0x1fe
 #define HDR_JUMP_LEN 0x201	/* second byte of the jump: header length */
 #define HDR_MAGIC 0x202
@@ -30,6 +30,8 @@
 #define HDR_MIN_ALIGNMENT 0x235
 #define HDR_XLOADFLAGS 0x236
 #define HDR_CMDLINE_SIZE 0x238
+#define HDR_PAYLOAD_OFFSET 0x248	/* from the start of the protected-mode code */
+#define HDR_PAYLOAD_LENGTH 0x24c
 #define HDR_SETUP_DATA 0x250
 #define HDR_PREF_ADDRESS 0x258
 #define HDR_INIT_SIZE 0x260
@@ -113,26 +115,65 @@ static int check_magic(const uint8_t *p, size_t len, char *why, size_t whylen)
 }
 
 /*
- * The file must hold the setup sectors, then the protected-mode kernel of
- * syssize paragraphs (a signed kernel may carry more after it).  Once this
- * holds, every header field up to 0x290 is inside the file, because the
- * setup is at least two sectors.
+ * How much of the file the header says is kernel.  The rule:
+ *  - the setup sectors must be in the file, and at least one byte after
+ *    them (the protected-mode kernel, which starts at (setup_sects+1)*512);
+ *  - syssize counts 16-byte paragraphs, and the last one may be partial:
+ *    a file that ends inside the last paragraph is whole (memtest86+ 6.10
+ *    is 8 bytes short of syssize * 16; GRUB ignores syssize altogether),
+ *    one that ends before the last paragraph starts is truncated;
+ *  - syssize 0 says nothing, and more than syssize (a signature appended
+ *    by sbsign) is fine.
+ * payload_offset/payload_length are checked in check_payload, once the
+ * protocol version says they exist.  Once this holds, every header field
+ * up to 0x290 is inside the file, because the setup is at least two
+ * sectors.
  */
 static int check_length(const uint8_t *p, size_t len, struct bzimage *bz,
 			char *why, size_t whylen)
 {
-	uint64_t kernel = (uint64_t)get32(p + HDR_SYSSIZE) * 16, need;
+	uint64_t paras = get32(p + HDR_SYSSIZE), have;
 
 	bz->setup_sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4;
 	bz->payload_off = ((size_t)bz->setup_sects + 1) * 512;
-	need = bz->payload_off + (kernel ? kernel : 1);
-	if (need > len) {
-		fmt_buf(why, whylen, "truncated (setup_sects at 0x1F1 and syssize "
-			"at 0x1F4 say 0x%llx bytes, file has 0x%zx)",
-			(unsigned long long)need, len);
+	if (len < bz->payload_off) {
+		fmt_buf(why, whylen, "truncated (setup_sects at 0x1F1 says the "
+			"setup ends at 0x%zx, file has 0x%zx)", bz->payload_off,
+			len);
+		return BT_EFORMAT;
+	}
+	if (len == bz->payload_off) {
+		fmt_buf(why, whylen, "no kernel after the setup (setup_sects at "
+			"0x1F1 says it starts at 0x%zx, where the file ends)",
+			bz->payload_off);
 		return BT_EFORMAT;
 	}
 	bz->payload_len = len - bz->payload_off;
+	have = ((uint64_t)bz->payload_len + 15) / 16;
+	if (have < paras) {
+		fmt_buf(why, whylen, "truncated (syssize at 0x1F4 says 0x%llx "
+			"paragraphs of kernel after the setup, file has 0x%llx)",
+			(unsigned long long)paras, (unsigned long long)have);
+		return BT_EFORMAT;
+	}
+	return 0;
+}
+
+/* The compressed kernel inside the protected-mode part (protocol 2.08+,
+ * which check_protocol guarantees); payload_length 0 says nothing. */
+static int check_payload(const uint8_t *p, const struct bzimage *bz,
+			 char *why, size_t whylen)
+{
+	uint64_t off = get32(p + HDR_PAYLOAD_OFFSET);
+	uint64_t plen = get32(p + HDR_PAYLOAD_LENGTH);
+
+	if (plen && off + plen > bz->payload_len) {
+		fmt_buf(why, whylen, "truncated (payload_offset and payload_length "
+			"at 0x248 say the compressed kernel ends 0x%llx bytes after "
+			"the setup, file has 0x%zx)",
+			(unsigned long long)(off + plen), bz->payload_len);
+		return BT_EFORMAT;
+	}
 	return 0;
 }
 
@@ -216,6 +257,8 @@ int bzimage_parse(const void *data, size_t len, struct bzimage *bz,
 		err = check_length(p, len, bz, why, whylen);
 	if (!err)
 		err = check_protocol(p, bz, why, whylen);
+	if (!err)
+		err = check_payload(p, bz, why, whylen);
 	if (!err)
 		err = check_memory(p, bz, why, whylen);
 	if (err)

@@ -30,7 +30,7 @@ struct bzimage {
 	uint64_t pref_address;
 	uint32_t init_size;	/* memory the kernel needs from its load address */
 	size_t payload_off;	/* (setup_sects + 1) * 512: the 64-bit kernel */
-	size_t payload_len;
+	size_t payload_len;	/* the rest of the file, at least 1 byte */
 };
 
 /*
@@ -39,7 +39,11 @@ struct bzimage {
  * "not a bzImage (no boot flag 0xAA55 at 0x1FE)", "(no HdrS signature at
  * 0x202)", "boot protocol 2.06 is too old (2.12 or later needed for the
  * 64-bit entry)", "not a 64-bit kernel (XLF_KERNEL_64 clear)", "truncated
- * (setup says 0x...) bytes, file has 0x...", "init_size 0 ...", etc.
+ * (setup_sects at 0x1F1 says the setup ends at 0x...)", "init_size 0 ...",
+ * etc.  The file must hold the setup sectors and a non-empty kernel after
+ * them, reaching at least into the last of the syssize 16-byte paragraphs
+ * (the last may be partial) and past payload_offset + payload_length when
+ * payload_length is set; init_size must cover the kernel part.
  * Only the setup header is read (bytes below 0x290, here and in
  * linux_boot_params), so data may hold just the file's first sectors while
  * len is the whole file's length.

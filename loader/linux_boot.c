@@ -215,8 +215,8 @@ static void linux_final_map(void *ctx, const void *map, size_t size,
 	size_t n;
 
 	if (linux_e820(map, size, desc_size, ll->tmp, ll->ext_cap, &n))
-		machine_panic("the final memory map has more entries than "
-			      "the e820 buffer holds");
+		machine_panic(ll->kl.fw, "the final memory map has more "
+			      "entries than the e820 buffer holds");
 	/* ext every time: if ExitBootServices was retried, a second call
 	 * must unlink what the first linked. */
 	linux_set_e820(ll->bp, ll->tmp, n, ll->ext, ll->ext_phys);

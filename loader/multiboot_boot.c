@@ -512,7 +512,7 @@ static void mb_final_map(void *ctx, const void *map, size_t size,
 					 &mi->a1, map, size, desc_size);
 
 	if (rc)
-		machine_panic("the Multiboot information does not fit its buffer");
+		machine_panic(ml->kl.fw, "the Multiboot information does not fit its buffer");
 }
 
 /* Multiboot 2 with boot services kept: build the MBI now and jump. */

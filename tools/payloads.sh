@@ -3,7 +3,10 @@
 # archive, into a cache outside the clone (never into /boot), and print the
 # path of each one asked for.  Fetched once; later runs reuse the cache.
 #
-#   tools/payloads.sh linux|busybox|xen|systemd-boot|grub-efi ...
+#   tools/payloads.sh linux|busybox|xen|systemd-boot|grub-efi|memtest ...
+#
+# memtest prints the directory holding memtest86+x64.bin (a bzImage) and
+# memtest86+x64.efi.
 #
 # The cache is $BATON_CACHE, else /var/cache/baton when writable, else
 # ~/.cache/baton.
@@ -70,6 +73,10 @@ for what in "$@"; do
 	grub-efi)
 		unpack grub-efi-amd64-bin grub './usr/lib/grub/x86_64-efi/*'
 		echo "$cache/grub/usr/lib/grub/x86_64-efi"
+		;;
+	memtest)
+		unpack memtest86+ memtest './boot/memtest86+x64.*'
+		echo "$cache/memtest/boot"
 		;;
 	*)
 		echo "payloads: unknown payload '$what'" >&2

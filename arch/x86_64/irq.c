@@ -227,17 +227,18 @@ static void com1_putc(char c)
 	outb(COM1, (uint8_t)c);
 }
 
-void machine_panic(const char *msg)
+void machine_panic(struct fw *fw, const char *msg)
 {
 	const char *p;
 
 	__asm__ volatile("cli");
-	for (p = "\r\nbaton: handoff failed after ExitBootServices: "; *p; p++)
+	for (p = "\r\nbaton: handoff failed after ExitBootServices was called: ";
+	     *p; p++)
 		com1_putc(*p);
 	for (p = msg; *p; p++)
 		com1_putc(*p);
-	com1_putc('\r');
-	com1_putc('\n');
+	for (p = "\r\nbaton: resetting\r\n"; *p; p++)
+		com1_putc(*p);
 	/* Reset through the PCI reset control register, then the keyboard
 	 * controller, then a triple fault. */
 	outb(0xCF9, 0x02);

@@ -142,7 +142,7 @@ void machine_kexec(const struct kexec_control *kc)
 	 * stack and the control area are all RAM, so all identity-mapped. */
 	__asm__ volatile("cli; mov %0, %%cr3" : : "r"(kc->pt.root_phys) : "memory");
 	tramp(kc->area + CTL_COPY_PARAMS);
-	machine_panic("the trampoline returned");
+	machine_panic(kc->fw, "the trampoline returned");
 }
 
 void machine_enter_efi64(struct fw *fw, uint64_t entry, uint32_t magic,

@@ -76,7 +76,11 @@ __attribute__((noreturn)) void machine_kexec(const struct kexec_control *kc);
 __attribute__((noreturn)) void machine_enter_efi64(struct fw *fw, uint64_t entry,
 						   uint32_t magic, uint64_t info);
 
-/* After ExitBootServices: print msg on COM1 and reset the machine. */
-__attribute__((noreturn)) void machine_panic(const char *msg);
+/*
+ * Once ExitBootServices has been called (successfully or not): print msg on
+ * COM1 and reset the machine, touching no firmware service.  fw is only for
+ * the host double, which records the reset and returns to the test.
+ */
+__attribute__((noreturn)) void machine_panic(struct fw *fw, const char *msg);
 
 #endif

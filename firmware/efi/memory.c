@@ -1,7 +1,6 @@
 /* Pages, the memory map, platform facts for kernels, and ExitBootServices. */
 #include "firmware/efi/efi_fw.h"
 #include "lib/error.h"
-#include "lib/fmt.h"
 #include "lib/mem.h"
 
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;
@@ -146,33 +145,25 @@ void fw_platform(struct fw *fw, struct fw_platform *p)
 	}
 }
 
-int fw_exit_boot_services(struct fw *fw, void *map_buf, size_t map_cap,
-			  fw_final_map_cb cb, void *ctx, char *err,
-			  size_t errlen)
+int fw_ebs_map(struct fw *fw, void *buf, size_t cap, size_t *size,
+	       size_t *desc_size, uint32_t *desc_version, uint64_t *key)
 {
-	UINTN size, key, dsize;
+	UINTN n = cap, k, dsize;
 	UINT32 dver;
-	EFI_STATUS s = EFI_INVALID_PARAMETER;
-	unsigned tries;
+	EFI_STATUS s = fw->bs->GetMemoryMap(&n, buf, &k, &dsize, &dver);
 
-	/* Between GetMemoryMap and ExitBootServices nothing may allocate,
-	 * print or otherwise change the map.  A changed map key gives
-	 * EFI_INVALID_PARAMETER: read the map again (into the same buffer)
-	 * and retry, the only two calls allowed after such a failure. */
-	for (tries = 0; tries < 8 && s == EFI_INVALID_PARAMETER; tries++) {
-		size = map_cap;
-		s = fw->bs->GetMemoryMap(&size, map_buf, &key, &dsize, &dver);
-		if (s != EFI_SUCCESS)
-			break;
-		s = fw->bs->ExitBootServices(fw->image, key);
-	}
-	if (s != EFI_SUCCESS) {
-		fmt_buf(err, errlen, "ExitBootServices failed: %s",
-			efi_status_name(s));
+	if (s != EFI_SUCCESS)
 		return efi_error(s);
-	}
-	cb(ctx, map_buf, size, dsize, dver);
+	*size = n;
+	*desc_size = dsize;
+	*desc_version = dver;
+	*key = k;
 	return 0;
+}
+
+int fw_ebs_try(struct fw *fw, uint64_t key)
+{
+	return efi_error(fw->bs->ExitBootServices(fw->image, (UINTN)key));
 }
 
 int fw_memmap_raw(struct fw *fw, void *buf, size_t cap, size_t *size,

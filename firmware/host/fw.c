@@ -200,16 +200,29 @@ void fw_platform(struct fw *fw, struct fw_platform *p)
 	p->systab = 0x5157AB;	/* a recognisable fake */
 }
 
-int fw_exit_boot_services(struct fw *fw, void *map_buf, size_t map_cap,
-			  fw_final_map_cb cb, void *ctx, char *err,
-			  size_t errlen)
+/* The key is the number of the map read: only the latest one is valid,
+ * as on real firmware. */
+int fw_ebs_map(struct fw *fw, void *buf, size_t cap, size_t *size,
+	       size_t *desc_size, uint32_t *desc_version, uint64_t *key)
+{
+	fw->ebs_maps++;
+	if (fw->ebs_map_fails_at && fw->ebs_maps == (unsigned)fw->ebs_map_fails_at)
+		return BT_ETOOBIG;
+	*size = raw_map(fw, buf);
+	*desc_size = 48;
+	*desc_version = 1;
+	*key = fw->ebs_maps;
+	return 0;
+}
+
+int fw_ebs_try(struct fw *fw, uint64_t key)
 {
 	host_trace(fw, "ebs");
-	if (fw->ebs_error) {
-		snprintf(err, errlen, "ExitBootServices failed: host says no");
-		return fw->ebs_error;
-	}
-	cb(ctx, map_buf, raw_map(fw, map_buf), 48, 1);
+	fw->ebs_tries++;
+	if (key != fw->ebs_maps)
+		return BT_EINVAL;
+	if (fw->ebs_fails < 0 || fw->ebs_tries <= (unsigned)fw->ebs_fails)
+		return BT_EINVAL;
 	return 0;
 }
 

@@ -48,12 +48,21 @@ struct fw {
 	bool map_shows_used;		/* fw_memmap: used pages as boot
 					 * services data, as real firmware
 					 * shows its own allocations */
-	int ebs_error;			/* nonzero: ExitBootServices fails so */
+	int ebs_fails;			/* ExitBootServices fails (BT_EINVAL,
+					 * a stale key) this many times in a
+					 * row before it works; -1: always */
+	int ebs_map_fails_at;		/* the n-th map read for it fails
+					 * (BT_ETOOBIG), counted from 1; 0:
+					 * none fails */
+	unsigned ebs_maps, ebs_tries;	/* calls so far */
+	char panic_msg[256];		/* what machine_panic was given */
 
 	/* What the handoff did, recorded by firmware/host/machine.c. */
 	char trace[256];		/* "prepare ebs shutdown kexec ..." */
 	struct kimage handed;		/* the image machine_kexec ran */
-	jmp_buf *kexec_jmp;		/* longjmp target for machine_kexec */
+	jmp_buf *kexec_jmp;		/* longjmp target for machine_kexec
+					 * (value 1) and machine_panic, which
+					 * stands for a reset (value 2) */
 };
 
 /*

@@ -58,8 +58,13 @@ void machine_enter_efi64(struct fw *fw, uint64_t entry, uint32_t magic,
 	longjmp(*fw->kexec_jmp, 1);
 }
 
-void machine_panic(const char *msg)
+void machine_panic(struct fw *fw, const char *msg)
 {
-	fprintf(stderr, "machine_panic: %s\n", msg);
-	abort();
+	host_trace(fw, "reset");
+	snprintf(fw->panic_msg, sizeof(fw->panic_msg), "%s", msg);
+	if (!fw->kexec_jmp) {
+		fprintf(stderr, "machine_panic: %s\n", msg);
+		abort();
+	}
+	longjmp(*fw->kexec_jmp, 2);
 }

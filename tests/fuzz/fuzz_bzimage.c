@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/bytes.h"
 #include "lib/error.h"
 #include "lib/mem.h"
 #include "loader/linux.h"
@@ -17,6 +18,10 @@ static void check_accepted(const struct bzimage *bz, size_t size)
 	CHECK(bz->setup_sects >= 1 && bz->setup_sects <= 255);
 	CHECK(bz->payload_off == ((size_t)bz->setup_sects + 1) * 512);
 	CHECK(bz->payload_len > 0 && bz->payload_off + bz->payload_len == size);
+	/* Into the last syssize paragraph, and past the compressed kernel. */
+	CHECK(((uint64_t)bz->payload_len + 15) / 16 >= get32(bz->data + 0x1f4));
+	CHECK((uint64_t)get32(bz->data + 0x248) + get32(bz->data + 0x24c) <=
+	      bz->payload_len || !get32(bz->data + 0x24c));
 	CHECK(bz->init_size >= bz->payload_len);
 	CHECK(bz->version >= 0x020c && (bz->loadflags & 1) && (bz->xloadflags & 1));
 }

@@ -39,6 +39,7 @@ struct rig {
 	struct memfile files[8];
 	size_t n_files;
 	jmp_buf jb;
+	bool reset;			/* machine_panic ran (the host's reset) */
 	char err[512];
 };
 
@@ -135,8 +136,9 @@ typedef int (*boot_fn)(struct fw *fw, const struct config_entry *e,
 		       char *err, size_t errlen);
 
 /*
- * Boot e with fn.  Returns true when the machine handed over; otherwise
- * *rc is what fn returned, and the heap is asserted to be as it was.
+ * Boot e with fn.  Returns true when the machine handed over or reset
+ * (r->reset); otherwise *rc is what fn returned, and the heap is asserted
+ * to be as it was.
  */
 static bool boot(struct rig *r, boot_fn fn, const struct config_entry *e,
 		 const char *cmdline, const struct kload_opts *o, int *rc)
@@ -145,13 +147,22 @@ static bool boot(struct rig *r, boot_fn fn, const struct config_entry *e,
 	volatile bool handed = false;
 
 	r->err[0] = '\0';
+	r->reset = false;
 	*rc = 0;
 	if (__lsan_disable)
 		__lsan_disable();
-	if (!setjmp(r->jb))
+	switch (setjmp(r->jb)) {
+	case 0:
 		*rc = fn(&r->fw, e, cmdline, o, r->err, sizeof(r->err));
-	else
+		break;
+	case 1:
 		handed = true;
+		break;
+	default:
+		handed = true;
+		r->reset = true;
+		break;
+	}
 	if (__lsan_enable)
 		__lsan_enable();
 	if (!handed)
@@ -167,6 +178,22 @@ static void boot_ok(struct rig *r, boot_fn fn, const struct config_entry *e,
 
 	if (!boot(r, fn, e, cmdline, o, &rc))
 		fail_msg("boot failed (%d): %s", rc, r->err);
+	if (r->reset)
+		fail_msg("reset instead of handing over: %s", r->fw.panic_msg);
+}
+
+/* Boot, expecting the machine to reset with msg on COM1. */
+static void boot_resets(struct rig *r, boot_fn fn, const struct config_entry *e,
+			const char *cmdline, const struct kload_opts *o,
+			const char *msg)
+{
+	int rc;
+
+	if (!boot(r, fn, e, cmdline, o, &rc))
+		fail_msg("returned %d (%s), expected a reset", rc, r->err);
+	if (!r->reset)
+		fail_msg("handed over, expected a reset with \"%s\"", msg);
+	assert_string_equal(r->fw.panic_msg, msg);
 }
 
 /* Boot, expecting failure rc with message msg, every page free again
@@ -486,15 +513,60 @@ static void test_linux_pins(void **state)
 	host_fw_free(&c.r.fw);
 }
 
-static void test_linux_ebs_fails(void **state)
+/* A stale map key: the map is read again and ExitBootServices retried,
+ * and the protocol's final map is the one the last, good call took. */
+static void test_linux_ebs_retried(void **state)
+{
+	static struct linux_case c;
+	const char *cmdline = "console=ttyS0";
+
+	linux_case_init(&c, 0x1000000);
+	c.r.fw.ebs_fails = 7;		/* the eighth and last allowed call works */
+	boot_ok(&c.r, linux_boot, &c.e, cmdline, &quiesce);
+	assert_string_equal(c.r.fw.trace, "prepare ebs ebs ebs ebs ebs ebs ebs "
+			    "ebs shutdown kexec");
+	assert_int_equal(c.r.fw.ebs_maps, 8);
+	expect_linux_handover(&c, cmdline, ram(&c.r));
+	host_fw_free(&c.r.fw);
+}
+
+/* After a failed ExitBootServices the firmware may be half shut down:
+ * never back to the menu, but a bounded number of tries and a reset. */
+static void test_linux_ebs_keeps_failing(void **state)
 {
 	static struct linux_case c;
 
 	linux_case_init(&c, 0x1000000);
-	c.r.fw.ebs_error = BT_EIO;
-	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_EIO,
-		   "ExitBootServices failed: host says no", 0);
-	assert_string_equal(c.r.fw.trace, "prepare ebs cleanup");
+	c.r.fw.ebs_fails = -1;
+	boot_resets(&c.r, linux_boot, &c.e, "", &quiesce, "giving up after 8 "
+		    "failed ExitBootServices calls (invalid input)");
+	assert_string_equal(c.r.fw.trace, "prepare ebs ebs ebs ebs ebs ebs ebs "
+			    "ebs reset");
+	assert_int_equal(c.r.fw.ebs_maps, 8);
+	host_fw_free(&c.r.fw);
+
+	/* The map cannot be read again after the second failure. */
+	linux_case_init(&c, 0x1000000);
+	c.r.fw.ebs_fails = -1;
+	c.r.fw.ebs_map_fails_at = 3;
+	boot_resets(&c.r, linux_boot, &c.e, "", &quiesce, "cannot read the "
+		    "memory map after 2 failed ExitBootServices calls (too large)");
+	assert_string_equal(c.r.fw.trace, "prepare ebs ebs reset");
+	host_fw_free(&c.r.fw);
+}
+
+/* The first map read fails before any ExitBootServices call: the firmware
+ * is untouched, so the boot is abandoned cleanly and the menu goes on. */
+static void test_linux_ebs_first_map_fails(void **state)
+{
+	static struct linux_case c;
+
+	linux_case_init(&c, 0x1000000);
+	c.r.fw.ebs_map_fails_at = 1;
+	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_ETOOBIG,
+		   "cannot read the final memory map: too large", 0);
+	assert_string_equal(c.r.fw.trace, "prepare cleanup");
+	assert_int_equal(c.r.fw.ebs_tries, 0);
 	host_fw_free(&c.r.fw);
 }
 
@@ -831,10 +903,17 @@ static void test_multiboot1_fails(void **state)
 
 	mb_case_init(&c, ENTRY_MULTIBOOT);
 	put_mb1_header(c.kernel, 0x3);
-	c.r.fw.ebs_error = BT_EIO;
-	boot_fails(&c.r, multiboot_boot, &c.e, "args", &quiesce, BT_EIO,
-		   "ExitBootServices failed: host says no", 0);
-	assert_string_equal(c.r.fw.trace, "prepare ebs cleanup");
+	c.r.fw.ebs_map_fails_at = 1;
+	boot_fails(&c.r, multiboot_boot, &c.e, "args", &quiesce, BT_ETOOBIG,
+		   "cannot read the final memory map: too large", 0);
+	assert_string_equal(c.r.fw.trace, "prepare cleanup");
+	host_fw_free(&c.r.fw);
+
+	mb_case_init(&c, ENTRY_MULTIBOOT);
+	put_mb1_header(c.kernel, 0x3);
+	c.r.fw.ebs_fails = -1;
+	boot_resets(&c.r, multiboot_boot, &c.e, "args", &quiesce, "giving up "
+		    "after 8 failed ExitBootServices calls (invalid input)");
 	host_fw_free(&c.r.fw);
 }
 
@@ -974,7 +1053,9 @@ int main(void)
 		cmocka_unit_test(test_linux_busy_pref_relocates),
 		cmocka_unit_test(test_linux_opts),
 		cmocka_unit_test(test_linux_pins),
-		cmocka_unit_test(test_linux_ebs_fails),
+		cmocka_unit_test(test_linux_ebs_retried),
+		cmocka_unit_test(test_linux_ebs_keeps_failing),
+		cmocka_unit_test(test_linux_ebs_first_map_fails),
 		cmocka_unit_test(test_linux_bad_inputs),
 		cmocka_unit_test(test_linux_oom),
 		cmocka_unit_test(test_linux_efi),

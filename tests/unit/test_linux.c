@@ -119,6 +119,93 @@ static void test_parse_trailing_data_and_zero_syssize(void **state)
 	assert_int_equal(bz.payload_len, PAYLOAD_LEN);
 }
 
+/* The whole message, not a part: these are what a user sees for a
+ * damaged download. */
+static void expect_reject_exactly(const uint8_t *img, size_t len,
+				  const char *text)
+{
+	struct bzimage bz;
+	char why[200] = "";
+
+	assert_int_equal(bzimage_parse(img, len, &bz, why, sizeof(why)), BT_EFORMAT);
+	assert_string_equal(why, text);
+}
+
+/*
+ * syssize counts 16-byte paragraphs and the last may be partial: a file
+ * ending anywhere inside the last paragraph is whole (memtest86+ 6.10's
+ * x64.bin is 8 bytes short of syssize * 16), one ending before it is not.
+ */
+static void test_parse_short_last_paragraph(void **state)
+{
+	static uint8_t img[IMG_LEN];
+	struct bzimage bz;
+
+	make_bz(img);
+	parse_ok(img, IMG_LEN - 8, &bz);
+	assert_int_equal(bz.payload_off, PAYLOAD_OFF);
+	assert_int_equal(bz.payload_len, PAYLOAD_LEN - 8);
+	parse_ok(img, IMG_LEN - 15, &bz);
+	assert_int_equal(bz.payload_len, PAYLOAD_LEN - 15);
+	expect_reject_exactly(img, IMG_LEN - 16, "truncated (syssize at 0x1F4 "
+			      "says 0x100 paragraphs of kernel after the setup, "
+			      "file has 0xff)");
+}
+
+/* memtest86+ 6.10's own numbers: setup_sects 2, syssize 0x22dc, a
+ * 0x233b8-byte file, and no payload_offset/payload_length. */
+static void test_parse_memtest_layout(void **state)
+{
+	static uint8_t img[0x233c0];
+	struct bzimage bz;
+
+	make_bz(img);
+	memset(img + PAYLOAD_OFF, 0, sizeof(img) - PAYLOAD_OFF);
+	img[0x1f1] = 2;
+	put32(img + 0x1f4, 0x22dc);
+	put32(img + 0x260, 0x6acf8);
+	parse_ok(img, 0x233b8, &bz);
+	assert_int_equal(bz.payload_off, 0x600);
+	assert_int_equal(bz.payload_len, 0x22db8);
+	expect_reject_exactly(img, 0x233a0, "truncated (syssize at 0x1F4 "
+			      "says 0x22dc paragraphs of kernel after the setup, "
+			      "file has 0x22da)");
+}
+
+/* What is still refused: a file ending in or right after the setup, and
+ * one ending inside the compressed kernel that payload_offset and
+ * payload_length describe, whatever syssize says. */
+static void test_parse_truncations(void **state)
+{
+	static uint8_t img[IMG_LEN];
+	struct bzimage bz;
+
+	make_bz(img);
+	expect_reject_exactly(img, PAYLOAD_OFF - 1, "truncated (setup_sects at "
+			      "0x1F1 says the setup ends at 0xa00, file has "
+			      "0x9ff)");
+	expect_reject_exactly(img, PAYLOAD_OFF, "no kernel after the setup "
+			      "(setup_sects at 0x1F1 says it starts at 0xa00, "
+			      "where the file ends)");
+	put32(img + 0x1f4, 0);		/* syssize 0 excuses nothing here */
+	expect_reject_exactly(img, PAYLOAD_OFF, "no kernel after the setup "
+			      "(setup_sects at 0x1F1 says it starts at 0xa00, "
+			      "where the file ends)");
+	make_bz(img);
+	img[0x1f1] = 200;		/* setup alone runs past the file */
+	expect_reject_exactly(img, IMG_LEN, "truncated (setup_sects at 0x1F1 "
+			      "says the setup ends at 0x19200, file has 0x1a00)");
+
+	make_bz(img);
+	put32(img + 0x1f4, 0);
+	put32(img + 0x248, 0x100);	/* payload_offset */
+	put32(img + 0x24c, PAYLOAD_LEN - 0x100);	/* payload_length */
+	parse_ok(img, IMG_LEN, &bz);
+	expect_reject_exactly(img, IMG_LEN - 1, "truncated (payload_offset and "
+			      "payload_length at 0x248 say the compressed kernel "
+			      "ends 0x1000 bytes after the setup, file has 0xfff)");
+}
+
 static void test_parse_rejections(void **state)
 {
 	static uint8_t img[IMG_LEN];
@@ -134,15 +221,6 @@ static void test_parse_rejections(void **state)
 	expect_reject(img, 0x205, "no HdrS signature at 0x202");
 	img[0x205] = 's';
 	expect_reject(img, IMG_LEN, "no HdrS signature at 0x202");
-
-	make_bz(img);
-	expect_reject(img, PAYLOAD_OFF, "truncated");
-	expect_reject(img, IMG_LEN - 1, "say 0x1a00 bytes, file has 0x19ff");
-	put32(img + 0x1f4, 0);
-	expect_reject(img, PAYLOAD_OFF, "truncated");
-	make_bz(img);
-	img[0x1f1] = 200;		/* setup alone runs past the file */
-	expect_reject(img, IMG_LEN, "truncated");
 
 	make_bz(img);
 	put16(img + 0x206, 0x0206);
@@ -991,6 +1069,9 @@ int main(void)
 		cmocka_unit_test(test_parse_setup_sects_zero_means_four),
 		cmocka_unit_test(test_parse_other_setup_sects),
 		cmocka_unit_test(test_parse_trailing_data_and_zero_syssize),
+		cmocka_unit_test(test_parse_short_last_paragraph),
+		cmocka_unit_test(test_parse_memtest_layout),
+		cmocka_unit_test(test_parse_truncations),
 		cmocka_unit_test(test_parse_rejections),
 		cmocka_unit_test(test_parse_header_prefix_only),
 		cmocka_unit_test(test_parse_fixed_kernel_ignores_alignment),
