@@ -132,28 +132,57 @@ static void test_pins(void **state)
 	assert_null(buf);
 }
 
-static void test_oom(void **state)
+/*
+ * Read p with every allocation from the n-th on failing, for n = 0, 1, ...
+ * until a read needs fewer than n: each failing read must return
+ * BT_ENOMEM with the message want, leave *buf alone and give back what it
+ * took; the last read must give the file's contents.
+ */
+static void oom_sweep(struct fixture *f, const struct path *p, const char *want,
+		      const char *contents)
 {
-	struct fixture *f = *state;
-	struct path p = mkpath(PATH_SRC_BOOT, NULL, "/abc");
 	char err[200];
-	void *buf = NULL;
 	size_t len;
 	long n;
 
-	for (n = 0; n < 4; n++) {
+	for (n = 0; n < 100; n++) {
+		long live = host_alloc_live();
+		void *buf = NULL;
 		int rc;
 
+		err[0] = '\0';
 		host_alloc_fail_after(n);
-		rc = fs_read_all(&f->fs, &p, &buf, &len, err, sizeof(err));
+		rc = fs_read_all(&f->fs, p, &buf, &len, err, sizeof(err));
 		host_alloc_fail_after(-1);
 		if (rc == 0) {
+			assert_true(n > 0);
+			assert_int_equal(len, strlen(contents));
+			assert_string_equal(buf, contents);
 			bt_free(buf);
-			buf = NULL;
-		} else {
-			assert_int_equal(rc, BT_ENOMEM);
+			assert_int_equal(host_alloc_live(), live);
+			return;
 		}
+		if (rc != BT_ENOMEM || strcmp(err, want))
+			fail_msg("allocation %ld failing: rc %d, \"%s\"", n, rc, err);
+		assert_null(buf);
+		assert_int_equal(host_alloc_live(), live);
 	}
+	fail_msg("still out of memory after %ld allocations", n);
+}
+
+static void test_oom(void **state)
+{
+	struct fixture *f = *state;
+	struct path boot = mkpath(PATH_SRC_BOOT, NULL, "/abc");
+	struct path label = mkpath(PATH_SRC_LABEL, "DATA", "/vmlinuz");
+	struct path pinned = boot;
+
+	pinned.pinned = true;
+	sha256_digest("abc", 3, pinned.sha256);
+	oom_sweep(f, &boot, "/abc: out of memory", "abc");
+	/* Without memory for "label=DATA:/vmlinuz", the file alone. */
+	oom_sweep(f, &label, "/vmlinuz: out of memory", "kernel bytes");
+	oom_sweep(f, &pinned, "/abc: out of memory", "abc");
 }
 
 /* A platform that finds the data volume only when asked to look harder. */
