@@ -136,8 +136,10 @@ int baton_main(struct fw *fw)
 	struct config cfg;
 	int rc;
 
-	if (console_init(&s.con, fw))
+	if (console_init(&s.con, fw)) {
+		fw_con_write(fw, "baton: out of memory\n");
 		return BT_ENOMEM;
+	}
 	config_init(&cfg);
 	rc = load_config(&s, &cfg);
 	if (rc == BT_ENOENT) {
@@ -156,7 +158,9 @@ int baton_main(struct fw *fw)
 	}
 	config_free(&cfg);
 	console_free(&s.con);
+	/* On a line of its own: the menu leaves the cursor at the end of its
+	 * last row. */
 	if (rc == BT_ENOMEM)
-		fw_con_write(fw, "baton: out of memory\n");
+		fw_con_write(fw, "\nbaton: out of memory\n");
 	return rc < 0 ? rc : 0;
 }

@@ -124,7 +124,9 @@ int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
 	int rc;
 
 	if (!name) {
-		fmt_buf(err, errlen, "out of memory");
+		/* Like the other messages when the full name cannot be
+		 * made: the file without its source. */
+		fmt_buf(err, errlen, "%s: out of memory", p->file);
 		return BT_ENOMEM;
 	}
 	rc = fs_find_volume(fs, p, &v, why, sizeof(why));

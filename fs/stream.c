@@ -37,7 +37,8 @@ int fs_stream_open(struct fs *fs, const struct path *p, struct fs_stream *s,
 	s->p = p;
 	s->name = path_format(p);
 	if (!s->name) {
-		fmt_buf(err, errlen, "out of memory");
+		/* Without memory for the full name: the file alone. */
+		fmt_buf(err, errlen, "%s: out of memory", p->file);
 		return BT_ENOMEM;
 	}
 	rc = fs_find_volume(fs, p, &v, why, sizeof(why));

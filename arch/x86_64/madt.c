@@ -60,11 +60,14 @@ static void parse_madt(const uint8_t *m, struct madt_info *out)
 int madt_find(uint64_t rsdp, madt_to_ptr to_ptr, void *ctx,
 	      struct madt_info *out, char *why, size_t whylen)
 {
-	const uint8_t *r = rsdp ? to_ptr(ctx, rsdp, 36) : NULL;
+	/* A version 1 RSDP is 20 bytes; only a version 2 one is read as 36. */
+	const uint8_t *r = rsdp ? to_ptr(ctx, rsdp, 20) : NULL;
 	const uint8_t *root;
 	size_t i, n, esz;
 
 	memset(out, 0, sizeof(*out));
+	if (r && r[15] >= 2)
+		r = to_ptr(ctx, rsdp, 36);
 	if (!r || memcmp(r, "RSD PTR ", 8) || !sum_ok(r, 20)) {
 		fmt_buf(why, whylen, "no valid ACPI RSDP");
 		return BT_ENOENT;

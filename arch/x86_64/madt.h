@@ -21,7 +21,10 @@ struct madt_info {
 	uint8_t pcat_compat;	/* MADT flags bit 0: the machine has 8259s */
 };
 
-/* Translate a physical address to a readable pointer (len bytes). */
+/* Translate a physical address to a pointer to len readable bytes, or NULL
+ * when they cannot be read.  madt_find reads nothing beyond len: it asks
+ * for 20 bytes of the RSDP (36 for version 2), a table's 36-byte header,
+ * then the length the header states. */
 typedef const void *(*madt_to_ptr)(void *ctx, uint64_t phys, size_t len);
 
 /*

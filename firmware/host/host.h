@@ -108,5 +108,8 @@ void host_trace(struct fw *fw, const char *what);
 
 /* Make the allocation n calls from now fail (0: the next one); -1: never. */
 void host_alloc_fail_after(long n);
+/* How many blocks bt_alloc, bt_zalloc and bt_realloc gave out that have not
+ * been given back to bt_free (compare before and after a run). */
+long host_alloc_live(void);
 
 #endif

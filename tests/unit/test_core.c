@@ -260,26 +260,114 @@ static void test_editor(void **state)
 	host_fw_free(&m.fw);
 }
 
-static void test_oom_never_crashes(void **state)
+/* A session to run with allocations failing: a machine and its keys. */
+struct oom_case {
+	const char *conf_path, *conf;	/* the config (conf NULL: none) */
+	const struct memfile *extra;	/* one more file, or NULL */
+	const struct key *keys;
+	size_t n_keys;
+	unsigned starts;		/* programs the whole script starts */
+};
+
+/* Whether the console log's last line is line (with its newline). */
+static bool out_ends_with_line(const struct machine *m, const char *line)
+{
+	size_t n = strlen(line);
+	const char *o = m->fw.out;
+
+	return o && m->fw.out_len >= n && !strcmp(o + m->fw.out_len - n, line) &&
+	       (m->fw.out_len == n || o[m->fw.out_len - n - 1] == '\n');
+}
+
+/*
+ * Run c with every allocation from the n-th on failing (the host allocator
+ * keeps failing once it has started), for n = 0, 1, ... until a run needs
+ * fewer than n allocations.  Each failing run must end the session with
+ * BT_ENOMEM and "baton: out of memory" as the console's last line (a boot
+ * that ran out is reported as "cannot boot" first, but the menu cannot go
+ * on without memory), and give back every block it took.  The sweep must
+ * end in a run that completes the whole key script, starts the programs it
+ * should and reports no out-of-memory.
+ */
+static void oom_sweep(const struct oom_case *c)
 {
 	long n;
 
-	for (n = 0; n < 400; n += 3) {
+	for (n = 0; n < 5000; n++) {
 		struct machine m;
-		static const struct key keys[] = { CH('1'), CH('2') };
+		long live = host_alloc_live();
+		bool done, bad;
 		int rc;
 
-		machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
-		m.fw.keys = keys;
-		m.fw.n_keys = 2;
+		machine_init(&m, c->conf_path, c->conf);
+		if (c->extra) {
+			m.files[m.n_files++] = *c->extra;
+			m.boot.n = m.n_files;
+		}
+		m.fw.keys = c->keys;
+		m.fw.n_keys = c->n_keys;
 		host_alloc_fail_after(n);
 		rc = baton_main(&m.fw);
 		host_alloc_fail_after(-1);
-		assert_true(rc == 0 || rc == BT_ENOMEM);
+		done = rc == 0 && m.fw.next_key == c->n_keys && m.fw.out &&
+		       !strstr(m.fw.out, "out of memory");
+		bad = done ? m.fw.starts != c->starts :
+		      rc != BT_ENOMEM || !out_ends_with_line(&m, "baton: out of memory\n");
+		if (bad)	/* cmocka's messages are short: the log's end */
+			print_error("allocation %ld failing: rc %d, %u started, "
+				    "console ends:\n%s\n", n, rc, m.fw.starts,
+				    !m.fw.out ? "(nothing)" : m.fw.out_len < 400 ?
+				    m.fw.out : m.fw.out + m.fw.out_len - 400);
 		host_fw_free(&m.fw);
-		if (rc == 0 && m.fw.next_key == 2)
-			break;
+		if (bad)
+			fail();
+		if (host_alloc_live() != live)
+			fail_msg("allocation %ld failing: %ld blocks not given back",
+				 n, host_alloc_live() - live);
+		if (done) {
+			assert_true(n > 0);	/* the session allocates at all */
+			return;
+		}
 	}
+	fail_msg("still out of memory after %ld allocations", n);
+}
+
+static void test_oom_chain_and_exit(void **state)
+{
+	static const struct key keys[] = { CH('1'), CH('2') };
+	static const struct oom_case c = {
+		"/EFI/BOOT/baton.conf", basic_conf, NULL, keys, 2, 1,
+	};
+
+	oom_sweep(&c);
+}
+
+static void test_oom_automenu(void **state)
+{
+	static const struct key keys[] = { CH('1'), CH('5') };
+	static const struct oom_case c = { NULL, NULL, NULL, keys, 2, 1 };
+
+	oom_sweep(&c);
+}
+
+static void test_oom_submenu(void **state)
+{
+	static const char conf[] =
+		"timeout -1\n"
+		"entry sub\n  title More\n  menu /sub/more.conf\n"
+		"entry quit\n  action exit\n";
+	static const struct memfile sub = {
+		"/sub/more.conf",
+		"entry inner\n  efi ../EFI/tools/hello.efi inner\n", 0,
+	};
+	static const struct key keys[] = {
+		K(KEY_ENTER), K(KEY_ENTER), K(KEY_ESC), K(KEY_DOWN), K(KEY_ENTER),
+	};
+	static const struct oom_case c = {
+		"/EFI/BOOT/baton.conf", conf, &sub, keys, 5, 1,
+	};
+
+	oom_sweep(&c);
 }
 
 int main(void)
@@ -293,7 +381,9 @@ int main(void)
 		cmocka_unit_test(test_timeout_boots_default),
 		cmocka_unit_test(test_timeout_zero_and_key_stops_countdown),
 		cmocka_unit_test(test_editor),
-		cmocka_unit_test(test_oom_never_crashes),
+		cmocka_unit_test(test_oom_chain_and_exit),
+		cmocka_unit_test(test_oom_automenu),
+		cmocka_unit_test(test_oom_submenu),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

@@ -191,34 +191,64 @@ static void test_pin_partial_read(void **state)
 	fs_stream_close(&s);	/* safe twice */
 }
 
-/* Every allocation fs_read_all makes fails in turn: each failure is
- * BT_ENOMEM with a message and nothing leaks; then a run succeeds. */
+/*
+ * Read p with every allocation from the n-th on failing, for n = 0, 1, ...
+ * until a read needs fewer than n: each failing read must return
+ * BT_ENOMEM with the message want (want_first when the very first
+ * allocation, the path's name, fails), set *buf to NULL and give back what it
+ * took; the last read must give the file's contents.
+ */
+static void oom_sweep(struct fixture *f, const struct path *p,
+		      const char *want_first, const char *want,
+		      const char *contents)
+{
+	char err[200];
+	size_t len;
+	long n;
+
+	for (n = 0; n < 100; n++) {
+		long live = host_alloc_live();
+		void *buf = (void *)1;
+		int rc;
+
+		err[0] = '\0';
+		host_alloc_fail_after(n);
+		rc = fs_read_all(&f->fs, p, &buf, &len, err, sizeof(err));
+		host_alloc_fail_after(-1);
+		if (rc == 0) {
+			assert_true(n > 0);
+			assert_int_equal(len, strlen(contents));
+			assert_string_equal(buf, contents);
+			bt_free(buf);
+			assert_int_equal(host_alloc_live(), live);
+			return;
+		}
+		if (rc != BT_ENOMEM || strcmp(err, n ? want : want_first))
+			fail_msg("allocation %ld failing: rc %d, \"%s\"", n, rc, err);
+		assert_null(buf);
+		assert_int_equal(host_alloc_live(), live);
+	}
+	fail_msg("still out of memory after %ld allocations", n);
+}
+
 static void test_oom(void **state)
 {
 	struct fixture *f = *state;
-	struct path p = mkpath(PATH_SRC_BOOT, NULL, "/abc");
-	char err[200];
-	void *buf = NULL;
-	size_t len;
-	long n;
-	int rc = BT_ENOMEM;
+	struct path boot = mkpath(PATH_SRC_BOOT, NULL, "/abc");
+	struct path label = mkpath(PATH_SRC_LABEL, "DATA", "/vmlinuz");
+	struct path pinned = boot;
 
-	for (n = 0; rc == BT_ENOMEM && n < 100; n++) {
-		err[0] = '\0';
-		buf = (void *)1;
-		host_alloc_fail_after(n);
-		rc = fs_read_all(&f->fs, &p, &buf, &len, err, sizeof(err));
-		host_alloc_fail_after(-1);
-		if (rc == BT_ENOMEM) {
-			assert_null(buf);
-			assert_true(strlen(err) >= 13);
-			assert_string_equal(err + strlen(err) - 13, "out of memory");
-		}
-	}
-	assert_int_equal(rc, 0);
-	assert_true(n >= 3);	/* name, buffer, then success */
-	assert_memory_equal(buf, "abc", 4);
-	bt_free(buf);
+	pinned.pinned = true;
+	sha256_digest("abc", 3, pinned.sha256);
+	oom_sweep(f, &boot, "/abc: out of memory", "/abc: out of memory", "abc");
+	/* Without memory for "label=DATA:/vmlinuz", the file alone. */
+	oom_sweep(f, &label, "/vmlinuz: out of memory",
+		  "label=DATA:/vmlinuz: out of memory", "kernel bytes");
+	oom_sweep(f, &pinned, "/abc: out of memory", "/abc: out of memory", "abc");
+	/* A file of unknown size grows its buffer: every step may fail. */
+	f->data.unknown_size = true;
+	oom_sweep(f, &label, "/vmlinuz: out of memory",
+		  "label=DATA:/vmlinuz: out of memory", "kernel bytes");
 }
 
 /* A platform that finds the data volume only when asked to look harder. */
