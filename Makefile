@@ -9,7 +9,7 @@ QEMU_TESTS ?= tests/qemu
 
 # Portable code: compiled freestanding into baton.efi and hosted into tests.
 ARCH_PORTABLE := arch/x86_64/pagetable.c arch/x86_64/madt.c arch/x86_64/control.c
-PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c core/*.c) \
+PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c kexec/*.c core/*.c) \
 	$(ARCH_PORTABLE)
 HOST_ONLY_EXCLUDE := lib/freestanding.c
 # The machine half of the handoff (port I/O, APICs, the trampoline) runs
@@ -32,10 +32,13 @@ EFI_LIB    := /usr/lib
 EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
-	-maccumulate-outgoing-args -ffunction-sections -fdata-sections -fvisibility=hidden \
+	-maccumulate-outgoing-args -ffunction-sections -fvisibility=hidden \
 	-DGNU_EFI_USE_MS_ABI -I. -I$(BUILD)/gen -I$(EFI_INC) -I$(EFI_INC)/x86_64
-EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc --gc-sections \
+EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
+# baton.so drops what nothing calls (firmware/efi/main.c keeps a PE
+# base-relocation block of its own, since crt0's is one of the dropped).
+EFI_GC := --gc-sections
 # .dynsym is left out: the relocation code in crt0 needs only .dynamic
 # and .rela, and the symbols would cost 3 KB.
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .rel \
@@ -111,7 +114,7 @@ $(BUILD)/efi/arch/x86_64/kexec.o: $(TRAMP_SYMS)
 
 $(BUILD)/baton.so: $(EFI_OBJ)
 	@echo "  LD      $@"
-	@ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+	@ld $(EFI_LDFLAGS) $(EFI_GC) $^ -o $@ -L$(EFI_LIB) -lgnuefi
 
 $(BUILD)/%.efi: $(BUILD)/%.so
 	objcopy $(EFI_SECTIONS) --target=efi-app-x86_64 $< $@

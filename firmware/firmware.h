@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include "lib/key.h"
 #include "fs/fs.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "loader/linux.h"
 
 struct fw;
@@ -137,7 +137,7 @@ typedef void (*fw_final_map_cb)(void *ctx, const void *map, size_t size,
 
 /*
  * Leaving the firmware takes two calls, which the caller repeats
- * (loader/kload.c; UEFI 2.10 section 7.4, ExitBootServices):
+ * (kexec/kload.c; UEFI 2.10 section 7.4, ExitBootServices):
  *
  *   fw_ebs_map   reads the memory map into the caller's buffer and gives
  *                its key; nothing may allocate, print or otherwise change

@@ -510,34 +510,28 @@ int linux_boot_params(uint8_t *bp, const struct bzimage *bz,
 
 /* -------------------------------------------------------------- e820 */
 
-/* The e820 type for a UEFI memory type, as the kernel's EFI stub maps it;
+/* The e820 type for a memory type, as the kernel's EFI stub maps UEFI's;
  * 0 for types to leave out.  Unaccepted memory is left out: the stub only
  * reports it as RAM alongside a bitmap of what is accepted, which baton
  * does not build, and touching it unaccepted faults. */
-static uint32_t e820_type_of(uint32_t type, uint64_t attr)
+static uint32_t e820_type_of(uint32_t type, bool soft_reserved)
 {
 	switch (type) {
-	case UEFI_RESERVED:
-	case UEFI_RUNTIME_CODE:
-	case UEFI_RUNTIME_DATA:
-	case UEFI_MMIO:
-	case UEFI_MMIO_PORT:
-	case UEFI_PAL_CODE:
+	case MEM_RESERVED:
+	case MEM_RUNTIME:
 		return E820_RESERVED;
-	case UEFI_UNUSABLE:
+	case MEM_UNUSABLE:
 		return E820_UNUSABLE;
-	case UEFI_ACPI_RECLAIM:
+	case MEM_ACPI_RECLAIM:
 		return E820_ACPI;
-	case UEFI_ACPI_NVS:
+	case MEM_ACPI_NVS:
 		return E820_NVS;
-	case UEFI_PERSISTENT:
+	case MEM_PERSISTENT:
 		return E820_PMEM;
-	case UEFI_LOADER_CODE:
-	case UEFI_LOADER_DATA:
-	case UEFI_BOOT_CODE:
-	case UEFI_BOOT_DATA:
-	case UEFI_CONVENTIONAL:
-		return attr & UEFI_MEMORY_SP ? E820_SOFT_RESERVED : E820_RAM;
+	case MEM_FREE:
+	case MEM_LOADER:
+	case MEM_BOOT_SERVICES:
+		return soft_reserved ? E820_SOFT_RESERVED : E820_RAM;
 	default:
 		return 0;
 	}
@@ -546,7 +540,7 @@ static uint32_t e820_type_of(uint32_t type, uint64_t attr)
 /* A region as an e820 entry; false when it is left out. */
 static bool e820_entry_of(const struct mem_region *r, struct e820_entry *e)
 {
-	e->type = e820_type_of(r->type, r->attr);
+	e->type = e820_type_of(r->type, r->soft_reserved);
 	e->addr = r->start;
 	e->size = r->pages * PAGE_SIZE;
 	return e->type && r->pages;

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 
 #define BOOT_PARAMS_SIZE 4096
 #define E820_MAX_IN_ZEROPAGE 128

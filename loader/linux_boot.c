@@ -1,5 +1,5 @@
 #include "loader/protocol.h"
-#include "loader/kload.h"
+#include "kexec/kload.h"
 #include "loader/linux.h"
 #include "loader/initrd.h"
 #include "lib/error.h"

@@ -6,7 +6,7 @@
  * buffer are plain byte buffers with no alignment promise.
  */
 #include "loader/multiboot1.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "lib/error.h"
 #include "lib/bytes.h"
 #include "lib/fmt.h"
@@ -387,16 +387,16 @@ static int put_string(struct mbi_buf *b, const char *s, uint32_t *addr)
  * set aside for a specific use, unaccepted memory faults until accepted,
  * and persistent memory keeps data: none of them is RAM to hand out, and
  * Multiboot 1 has no type for them, so they are reserved like MMIO. */
-static uint32_t mb1_type_of(uint32_t type, uint64_t attr)
+static uint32_t mb1_type_of(uint32_t type, bool soft_reserved)
 {
 	if (memmap_type_is_ram_after_ebs(type))
-		return attr & UEFI_MEMORY_SP ? MB1_RESERVED : MB1_RAM;
+		return soft_reserved ? MB1_RESERVED : MB1_RAM;
 	switch (type) {
-	case UEFI_ACPI_RECLAIM:
+	case MEM_ACPI_RECLAIM:
 		return MB1_ACPI;
-	case UEFI_ACPI_NVS:
+	case MEM_ACPI_NVS:
 		return MB1_NVS;
-	case UEFI_UNUSABLE:
+	case MEM_UNUSABLE:
 		return MB1_BAD;
 	default:
 		return MB1_RESERVED;
@@ -413,7 +413,7 @@ static void mmap_entry_of(const struct mem_region *r, struct mmap_entry *e)
 {
 	e->base = r->start;
 	e->len = r->pages * PAGE_SIZE;
-	e->type = mb1_type_of(r->type, r->attr);
+	e->type = mb1_type_of(r->type, r->soft_reserved);
 }
 
 static void get_entry(const uint8_t *p, struct mmap_entry *e)

@@ -9,7 +9,7 @@
  * file and the MBI are plain byte buffers with no alignment promise.
  */
 #include "loader/multiboot2.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "lib/error.h"
 #include "lib/bytes.h"
 #include "lib/fmt.h"
@@ -508,19 +508,19 @@ static int map_check(struct raw_map *m, const void *map, size_t size,
  * Soft-reserved (EFI_MEMORY_SP) memory is set aside by the platform and is
  * not for a kernel's general use.
  */
-static uint32_t mb_type(uint32_t type, uint64_t attr, bool bs_running)
+static uint32_t mb_type(uint32_t type, bool soft_reserved, bool bs_running)
 {
 	switch (type) {
-	case UEFI_ACPI_RECLAIM:
+	case MEM_ACPI_RECLAIM:
 		return MB_ACPI;
-	case UEFI_ACPI_NVS:
+	case MEM_ACPI_NVS:
 		return MB_NVS;
-	case UEFI_UNUSABLE:
+	case MEM_UNUSABLE:
 		return MB_BAD;
 	default:
 		break;
 	}
-	if (attr & UEFI_MEMORY_SP)
+	if (soft_reserved)
 		return MB_RESERVED;
 	return memmap_type_is_ram_after_ebs(type) ? MB_RAM : MB_RESERVED;
 }
@@ -533,7 +533,7 @@ static bool map_range(const struct raw_map *m, size_t i, struct mb_range *r)
 	memmap_raw_desc(m->p, m->desc_size, i, &d);
 	r->base = d.start;
 	r->len = d.pages * PAGE_SIZE;
-	r->type = mb_type(d.type, d.attr, m->bs_running);
+	r->type = mb_type(d.type, d.soft_reserved, m->bs_running);
 	return d.pages != 0;
 }
 

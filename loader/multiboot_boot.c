@@ -9,7 +9,7 @@
  * firmware still running, as GRUB boots Xen on UEFI.
  */
 #include "loader/protocol.h"
-#include "loader/kload.h"
+#include "kexec/kload.h"
 #include "loader/elf.h"
 #include "loader/multiboot1.h"
 #include "loader/multiboot2.h"

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "loader/kimage.h"
+#include "kexec/kimage.h"
 
 #define CTL_COPY 0x000
 #define CTL_ENTRY 0x400

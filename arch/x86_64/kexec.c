@@ -3,7 +3,7 @@
 #include "arch/x86_64/kexec.h"
 #include "arch/x86_64/trampoline_abi.h"
 #include "firmware/firmware.h"
-#include "loader/kalloc.h"
+#include "kexec/kalloc.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include "arch/x86_64/madt.h"
 #include "arch/x86_64/pagetable.h"
-#include "loader/kimage.h"
+#include "kexec/kimage.h"
 
 struct fw;
 struct fw_platform;

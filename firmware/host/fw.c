@@ -5,7 +5,7 @@
 #include "firmware/host/host.h"
 #include "lib/error.h"
 #include "lib/mem.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 
 void host_fw_init(struct fw *fw)
 {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "firmware/firmware.h"
-#include "loader/kimage.h"
+#include "kexec/kimage.h"
 
 struct fw {
 	struct fs fs;			/* the test's volumes (fs_add_volume) */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/mem.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include "lib/error.h"
 #include "lib/mem.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "loader/multiboot1.h"
 #include "lib/bytes.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include "lib/error.h"
 #include "lib/mem.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "loader/multiboot2.h"
 #include "lib/bytes.h"
 

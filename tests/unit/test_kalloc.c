@@ -1,7 +1,7 @@
-/* loader/kalloc.c: allocations never land in a destination, also with a
+/* kexec/kalloc.c: allocations never land in a destination, also with a
  * firmware that allocates bottom-up (the host double does). */
 #include "tests/unit/helpers.h"
-#include "loader/kalloc.h"
+#include "kexec/kalloc.h"
 #include "firmware/host/host.h"
 
 static void test_avoids_destinations(void **state)

@@ -1,7 +1,7 @@
-/* Unit tests for loader/kimage.c: building, validating and planning a
+/* Unit tests for kexec/kimage.c: building, validating and planning a
  * kexec-style image, including adversarial segment layouts. */
 #include "tests/unit/helpers.h"
-#include "loader/kimage.h"
+#include "kexec/kimage.h"
 
 #define KiB 0x400ULL
 #define MiB 0x100000ULL
@@ -10,20 +10,20 @@
 /* An OVMF-like machine: low RAM, NVS at 8 MiB, RAM to 2 GiB, MMIO, then
  * RAM from 4 GiB to 8 GiB. */
 static struct mem_region ovmf_regions[] = {
-	{ 0x0, 0x9f, UEFI_CONVENTIONAL, 0 },
-	{ 0x100000, 0x100, UEFI_LOADER_DATA, 0 },
-	{ 0x200000, 0x600, UEFI_CONVENTIONAL, 0 },
-	{ 0x800000, 0x100, UEFI_ACPI_NVS, 0 },
-	{ 0x900000, 0x700, UEFI_BOOT_DATA, 0 },
-	{ 0x1000000, 0x7f000, UEFI_CONVENTIONAL, 0 },	/* [16M, 2G) */
-	{ 0xfec00000, 1, UEFI_MMIO, 0 },
-	{ 0x100000000ULL, 0x100000, UEFI_CONVENTIONAL, 0 },	/* [4G, 8G) */
+	{ 0x0, 0x9f, MEM_FREE, false },
+	{ 0x100000, 0x100, MEM_LOADER, false },
+	{ 0x200000, 0x600, MEM_FREE, false },
+	{ 0x800000, 0x100, MEM_ACPI_NVS, false },
+	{ 0x900000, 0x700, MEM_BOOT_SERVICES, false },
+	{ 0x1000000, 0x7f000, MEM_FREE, false },	/* [16M, 2G) */
+	{ 0xfec00000, 1, MEM_RESERVED, false },
+	{ 0x100000000ULL, 0x100000, MEM_FREE, false },	/* [4G, 8G) */
 };
 static const struct memmap ovmf = { ovmf_regions, 8 };
 
 /* RAM from 0 to 16 GiB without a hole, to test the 4 GiB line itself. */
 static struct mem_region flat_regions[] = {
-	{ 0, 0x400000, UEFI_CONVENTIONAL, 0 },
+	{ 0, 0x400000, MEM_FREE, false },
 };
 static const struct memmap flat = { flat_regions, 1 };
 
@@ -549,8 +549,8 @@ static void random_segment(struct kimage *ki, uint64_t *rng)
 static void test_random_layouts(void **state)
 {
 	static struct mem_region sim_regions[] = {
-		{ 0, SIM_PAGES - 2, UEFI_CONVENTIONAL, 0 },
-		{ (SIM_PAGES - 2) * 4096, 2, UEFI_RUNTIME_DATA, 0 },
+		{ 0, SIM_PAGES - 2, MEM_FREE, false },
+		{ (SIM_PAGES - 2) * 4096, 2, MEM_RUNTIME, false },
 	};
 	static const struct memmap sim = { sim_regions, 2 };
 	static uint8_t before[SIM_SIZE], after[SIM_SIZE];

@@ -281,16 +281,16 @@ static void test_parse_fixed_kernel_ignores_alignment(void **state)
 
 /* ---------------------------------------------------------- placement */
 
-#define R(start, end, type) { (start), ((end) - (start)) / 4096, (type), 0 }
+#define R(start, end, type) { (start), ((end) - (start)) / 4096, (type), false }
 
 /* An OVMF-like map: low RAM, 1-8 MiB RAM, NVS, then RAM to 2 GiB. */
 static struct mem_region ovmf_regions[] = {
-	R(0, 0x9f000, UEFI_CONVENTIONAL),
-	R(0x100000, 0x800000, UEFI_CONVENTIONAL),
-	R(0x800000, 0x900000, UEFI_ACPI_NVS),
-	R(0x900000, 0x1000000, UEFI_BOOT_DATA),
-	R(0x1000000, 0x1400000, UEFI_RUNTIME_DATA),
-	R(0x1400000, 0x80000000, UEFI_CONVENTIONAL),
+	R(0, 0x9f000, MEM_FREE),
+	R(0x100000, 0x800000, MEM_FREE),
+	R(0x800000, 0x900000, MEM_ACPI_NVS),
+	R(0x900000, 0x1000000, MEM_BOOT_SERVICES),
+	R(0x1000000, 0x1400000, MEM_RUNTIME),
+	R(0x1400000, 0x80000000, MEM_FREE),
 };
 
 static struct bzimage std_bz(void)
@@ -327,9 +327,9 @@ static void place_fails(const struct bzimage *bz, const struct memmap *m,
 static void test_place_pref_free(void **state)
 {
 	struct mem_region r[] = {
-		R(0x100000, 0x800000, UEFI_CONVENTIONAL),
-		R(0x800000, 0x1000000, UEFI_LOADER_DATA),
-		R(0x1000000, 0x3000000, UEFI_BOOT_CODE),	/* exactly enough */
+		R(0x100000, 0x800000, MEM_FREE),
+		R(0x800000, 0x1000000, MEM_LOADER),
+		R(0x1000000, 0x3000000, MEM_BOOT_SERVICES),	/* exactly enough */
 	};
 	struct memmap m = { r, 3 };
 	struct bzimage bz = std_bz();
@@ -387,11 +387,11 @@ static void test_place_lowest_above_pref(void **state)
 static void test_place_prefers_free_now(void **state)
 {
 	struct mem_region r[] = {
-		R(0x100000, 0x800000, UEFI_CONVENTIONAL),
-		R(0x800000, 0x900000, UEFI_ACPI_NVS),
-		R(0x900000, 0x1500000, UEFI_BOOT_DATA),
-		R(0x1500000, 0x3e000000, UEFI_CONVENTIONAL),
-		R(0x3e000000, 0x3f000000, UEFI_LOADER_DATA),
+		R(0x100000, 0x800000, MEM_FREE),
+		R(0x800000, 0x900000, MEM_ACPI_NVS),
+		R(0x900000, 0x1500000, MEM_BOOT_SERVICES),
+		R(0x1500000, 0x3e000000, MEM_FREE),
+		R(0x3e000000, 0x3f000000, MEM_LOADER),
 	};
 	struct memmap m = { r, 5 };
 	struct bzimage bz = std_bz();
@@ -404,25 +404,25 @@ static void test_place_prefers_free_now(void **state)
 	assert_int_equal(place_ok(&bz, &m), 0x1000000);
 	/* pref_address free now wins over everything. */
 	bz.relocatable = 1;
-	r[2].type = UEFI_CONVENTIONAL;
+	r[2].type = MEM_FREE;
 	assert_int_equal(place_ok(&bz, &m), 0x1000000);
 	/* Nothing free now that is big enough: pref_address, to be copied. */
-	r[2].type = UEFI_BOOT_DATA;
-	r[3].type = UEFI_BOOT_CODE;
+	r[2].type = MEM_BOOT_SERVICES;
+	r[3].type = MEM_BOOT_SERVICES;
 	assert_int_equal(place_ok(&bz, &m), 0x1000000);
 	/* ... or, when that is not RAM either, the lowest RAM above it. */
-	r[1] = (struct mem_region)R(0x800000, 0x1100000, UEFI_ACPI_NVS);
-	r[2] = (struct mem_region)R(0x1100000, 0x1500000, UEFI_BOOT_DATA);
+	r[1] = (struct mem_region)R(0x800000, 0x1100000, MEM_ACPI_NVS);
+	r[2] = (struct mem_region)R(0x1100000, 0x1500000, MEM_BOOT_SERVICES);
 	assert_int_equal(place_ok(&bz, &m), 0x1200000);
 }
 
 static void test_place_run_across_regions(void **state)
 {
 	struct mem_region r[] = {
-		R(0x100000, 0x400000, UEFI_LOADER_DATA),
-		R(0x400000, 0x800000, UEFI_BOOT_DATA),
-		R(0x800000, 0x900000, UEFI_ACPI_NVS),
-		R(0x900000, 0x4000000, UEFI_CONVENTIONAL),
+		R(0x100000, 0x400000, MEM_LOADER),
+		R(0x400000, 0x800000, MEM_BOOT_SERVICES),
+		R(0x800000, 0x900000, MEM_ACPI_NVS),
+		R(0x900000, 0x4000000, MEM_FREE),
 	};
 	struct memmap m = { r, 4 };
 	struct bzimage bz = std_bz();
@@ -431,7 +431,7 @@ static void test_place_run_across_regions(void **state)
 	bz.init_size = 0x600000;	/* 0x200000 + 6 MiB ends at 0x800000 */
 	/* Free now beats RAM that is only free after ExitBootServices. */
 	assert_int_equal(place_ok(&bz, &m), 0xa00000);
-	r[3].type = UEFI_BOOT_CODE;
+	r[3].type = MEM_BOOT_SERVICES;
 	assert_int_equal(place_ok(&bz, &m), 0x200000);
 	bz.init_size = 0x600001;
 	assert_int_equal(place_ok(&bz, &m), 0xa00000);
@@ -440,8 +440,8 @@ static void test_place_run_across_regions(void **state)
 static void test_place_pref_misaligned_or_soft_reserved(void **state)
 {
 	struct mem_region r[] = {
-		R(0x100000, 0x8000000, UEFI_CONVENTIONAL),
-		R(0x8000000, 0x10000000, UEFI_CONVENTIONAL),
+		R(0x100000, 0x8000000, MEM_FREE),
+		R(0x8000000, 0x10000000, MEM_FREE),
 	};
 	struct memmap m = { r, 2 };
 	struct bzimage bz = std_bz();
@@ -451,7 +451,7 @@ static void test_place_pref_misaligned_or_soft_reserved(void **state)
 	assert_int_equal(place_ok(&bz, &m), 0x1200000);
 	bz.pref_address = 0x9000000;
 	assert_int_equal(place_ok(&bz, &m), 0x9000000);
-	r[1].attr = UEFI_MEMORY_SP;	/* set aside by the platform */
+	r[1].soft_reserved = true;	/* set aside by the platform */
 	place_fails(&bz, &m, "no room for the kernel's 0x400000 bytes (RAM at or above 0x9000000");
 	bz.pref_address = 0x4000000;
 	assert_int_equal(place_ok(&bz, &m), 0x4000000);
@@ -471,10 +471,10 @@ static void test_place_not_relocatable(void **state)
 static void test_place_no_room(void **state)
 {
 	struct mem_region r[] = {
-		R(0, 0x9f000, UEFI_CONVENTIONAL),
-		R(0x100000, 0x1000000, UEFI_CONVENTIONAL),
-		R(0x1000000, 0x1001000, UEFI_RESERVED),
-		R(0x1001000, 0x2000000, UEFI_CONVENTIONAL),
+		R(0, 0x9f000, MEM_FREE),
+		R(0x100000, 0x1000000, MEM_FREE),
+		R(0x1000000, 0x1001000, MEM_RESERVED),
+		R(0x1001000, 0x2000000, MEM_FREE),
 	};
 	struct memmap m = { r, 4 };
 	struct memmap empty = { NULL, 0 };
@@ -485,17 +485,17 @@ static void test_place_no_room(void **state)
 	/* Low memory does not count, even when it is big enough. */
 	bz.init_size = 0x80000;
 	bz.pref_address = 0;
-	r[1].type = UEFI_MMIO;
-	r[3].type = UEFI_RUNTIME_CODE;
+	r[1].type = MEM_RESERVED;
+	r[3].type = MEM_RUNTIME;
 	place_fails(&bz, &m, "no room for the kernel's 0x80000 bytes");
 }
 
 static void test_place_4gib_limit(void **state)
 {
 	struct mem_region r[] = {
-		R(0x100000, 0x800000, UEFI_CONVENTIONAL),
-		R(0xfe000000, 0x100000000, UEFI_CONVENTIONAL),
-		R(0x100000000, 0x200000000, UEFI_CONVENTIONAL),
+		R(0x100000, 0x800000, MEM_FREE),
+		R(0xfe000000, 0x100000000, MEM_FREE),
+		R(0x100000000, 0x200000000, MEM_FREE),
 	};
 	struct memmap m = { r, 3 };
 	struct bzimage bz = std_bz();

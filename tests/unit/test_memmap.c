@@ -1,8 +1,8 @@
-/* Unit tests for loader/memmap.c: parsing UEFI memory maps and asking
+/* Unit tests for lib/memmap.c: parsing UEFI memory maps and asking
  * which ranges will be RAM after ExitBootServices. */
 #include "tests/unit/helpers.h"
 #include "firmware/host/host.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -28,13 +28,13 @@ static void put_desc(uint8_t *map, size_t desc_size, size_t i, uint32_t type,
 }
 
 static void expect_region(const struct memmap *m, size_t i, uint64_t start,
-			  uint64_t pages, uint32_t type, uint64_t attr)
+			  uint64_t pages, uint32_t type, bool soft_reserved)
 {
 	assert_true(i < m->n);
 	assert_int_equal(m->r[i].start, start);
 	assert_int_equal(m->r[i].pages, pages);
 	assert_int_equal(m->r[i].type, type);
-	assert_int_equal(m->r[i].attr, attr);
+	assert_int_equal(m->r[i].soft_reserved, soft_reserved);
 }
 
 static void test_parse_sorts(void **state)
@@ -49,11 +49,11 @@ static void test_parse_sorts(void **state)
 	put_desc(map, 40, 4, UEFI_LOADER_CODE, 0x900000, 0x10, 0xf);
 	assert_int_equal(memmap_from_uefi(map, sizeof(map), 40, &m), 0);
 	assert_int_equal(m.n, 5);
-	expect_region(&m, 0, 0, 0x9f, UEFI_BOOT_DATA, 0xf);
-	expect_region(&m, 1, 0x100000, 0x700, UEFI_CONVENTIONAL, 0xf);
-	expect_region(&m, 2, 0x800000, 0x100, UEFI_ACPI_NVS, 0xf);
-	expect_region(&m, 3, 0x900000, 0x10, UEFI_LOADER_CODE, 0xf);
-	expect_region(&m, 4, 0xfec00000, 1, UEFI_MMIO, 1ULL << 63);
+	expect_region(&m, 0, 0, 0x9f, MEM_BOOT_SERVICES, false);
+	expect_region(&m, 1, 0x100000, 0x700, MEM_FREE, false);
+	expect_region(&m, 2, 0x800000, 0x100, MEM_ACPI_NVS, false);
+	expect_region(&m, 3, 0x900000, 0x10, MEM_LOADER, false);
+	expect_region(&m, 4, 0xfec00000, 1, MEM_RESERVED, false);
 	bt_free(m.r);
 }
 
@@ -69,9 +69,9 @@ static void test_parse_padded_desc(void **state)
 	put_desc(map, 48, 2, UEFI_BOOT_CODE, 4 * GiB, 0x40000, 0);
 	assert_int_equal(memmap_from_uefi(map, sizeof(map), 48, &m), 0);
 	assert_int_equal(m.n, 3);
-	expect_region(&m, 0, 1 * MiB, 4, UEFI_RUNTIME_DATA, 1ULL << 63);
-	expect_region(&m, 1, 2 * MiB, 16, UEFI_CONVENTIONAL, 0);
-	expect_region(&m, 2, 4 * GiB, 0x40000, UEFI_BOOT_CODE, 0);
+	expect_region(&m, 0, 1 * MiB, 4, MEM_RUNTIME, false);
+	expect_region(&m, 1, 2 * MiB, 16, MEM_FREE, false);
+	expect_region(&m, 2, 4 * GiB, 0x40000, MEM_BOOT_SERVICES, false);
 	bt_free(m.r);
 	/* The same bytes read as 40-byte descriptors are another map. */
 	assert_int_equal(memmap_from_uefi(map, sizeof(map) - 24, 40, &m),
@@ -196,10 +196,10 @@ static void test_raw_walk(void **state)
 	assert_int_equal(order[2], 0);
 	assert_int_equal(order[3], 2);
 	memmap_raw_desc(map, 48, 4, &r);
-	assert_int_equal(r.type, UEFI_LOADER_DATA);
+	assert_int_equal(r.type, MEM_LOADER);
 	assert_int_equal(r.start, 0x2000);
 	assert_int_equal(r.pages, 3);
-	assert_int_equal(r.attr, 7);
+	assert_false(r.soft_reserved);	/* attributes 7: not SP */
 	assert_memory_equal(map, copy, sizeof(map));
 	assert_int_equal(memmap_raw_next(map, 0, 48, 0), 0);	/* empty map */
 
@@ -237,28 +237,44 @@ static void test_ram_types(void **state)
 		UEFI_UNACCEPTED, 16, 0x70000000, 0x80000000,
 	};
 
+	/* Through the conversion at the firmware boundary. */
 	for (size_t i = 0; i < sizeof(ram) / sizeof(ram[0]); i++)
-		assert_true(memmap_type_is_ram_after_ebs(ram[i]));
+		assert_true(memmap_type_is_ram_after_ebs(mem_type_from_uefi(ram[i])));
 	for (size_t i = 0; i < sizeof(not_ram) / sizeof(not_ram[0]); i++)
-		assert_false(memmap_type_is_ram_after_ebs(not_ram[i]));
+		assert_false(memmap_type_is_ram_after_ebs(mem_type_from_uefi(not_ram[i])));
+	/* What each UEFI type becomes. */
+	assert_int_equal(mem_type_from_uefi(UEFI_CONVENTIONAL), MEM_FREE);
+	assert_int_equal(mem_type_from_uefi(UEFI_LOADER_CODE), MEM_LOADER);
+	assert_int_equal(mem_type_from_uefi(UEFI_BOOT_DATA), MEM_BOOT_SERVICES);
+	assert_int_equal(mem_type_from_uefi(UEFI_RUNTIME_CODE), MEM_RUNTIME);
+	assert_int_equal(mem_type_from_uefi(UEFI_ACPI_RECLAIM), MEM_ACPI_RECLAIM);
+	assert_int_equal(mem_type_from_uefi(UEFI_ACPI_NVS), MEM_ACPI_NVS);
+	assert_int_equal(mem_type_from_uefi(UEFI_PERSISTENT), MEM_PERSISTENT);
+	assert_int_equal(mem_type_from_uefi(UEFI_UNUSABLE), MEM_UNUSABLE);
+	assert_int_equal(mem_type_from_uefi(UEFI_UNACCEPTED), MEM_UNACCEPTED);
+	assert_int_equal(mem_type_from_uefi(UEFI_MMIO_PORT), MEM_RESERVED);
+	assert_int_equal(mem_type_from_uefi(UEFI_PAL_CODE), MEM_RESERVED);
+	assert_int_equal(mem_type_from_uefi(0x70000000), MEM_UNKNOWN);
+	/* baton's own types are not UEFI's numbers. */
+	assert_false(memmap_type_is_ram_after_ebs(UEFI_CONVENTIONAL));
 }
 
 /* A small OVMF-like machine, given directly as regions. */
 static struct mem_region machine[] = {
-	{ 0x0, 0x9f, UEFI_CONVENTIONAL, 0 },		/* [0, 0x9f000) */
-	{ 0x100000, 0x100, UEFI_LOADER_DATA, 0 },	/* [1M, 2M) */
-	{ 0x200000, 0x100, UEFI_BOOT_CODE, 0 },		/* [2M, 3M) */
-	{ 0x300000, 0x500, UEFI_CONVENTIONAL, 0 },	/* [3M, 8M) */
-	{ 0x800000, 0x100, UEFI_ACPI_NVS, 0 },		/* [8M, 9M) */
-	{ 0x900000, 0x700, UEFI_BOOT_DATA, 0 },		/* [9M, 16M) */
-	{ 0x1000000, 0x1000, UEFI_LOADER_CODE, 0 },	/* [16M, 32M) */
+	{ 0x0, 0x9f, MEM_FREE, false },		/* [0, 0x9f000) */
+	{ 0x100000, 0x100, MEM_LOADER, false },	/* [1M, 2M) */
+	{ 0x200000, 0x100, MEM_BOOT_SERVICES, false },		/* [2M, 3M) */
+	{ 0x300000, 0x500, MEM_FREE, false },	/* [3M, 8M) */
+	{ 0x800000, 0x100, MEM_ACPI_NVS, false },		/* [8M, 9M) */
+	{ 0x900000, 0x700, MEM_BOOT_SERVICES, false },		/* [9M, 16M) */
+	{ 0x1000000, 0x1000, MEM_LOADER, false },	/* [16M, 32M) */
 	/* gap [32M, 64M) */
-	{ 0x4000000, 0x1000, UEFI_CONVENTIONAL, UEFI_MEMORY_SP },	/* [64M, 80M) */
-	{ 0x5000000, 0x1000, UEFI_PERSISTENT, 0 },	/* [80M, 96M) */
-	{ 0x6000000, 0x1000, UEFI_CONVENTIONAL, 0xf },	/* [96M, 112M) */
-	{ 0xfec00000, 1, UEFI_MMIO, 1ULL << 63 },
-	{ 0x100000000ULL, 0x40000, UEFI_CONVENTIONAL, 0 },	/* [4G, 5G) */
-	{ 0x140000000ULL, 0x100, UEFI_RUNTIME_DATA, 0 },	/* 5G + 1M */
+	{ 0x4000000, 0x1000, MEM_FREE, true },	/* [64M, 80M) */
+	{ 0x5000000, 0x1000, MEM_PERSISTENT, false },	/* [80M, 96M) */
+	{ 0x6000000, 0x1000, MEM_FREE, false },	/* [96M, 112M) */
+	{ 0xfec00000, 1, MEM_RESERVED, false },
+	{ 0x100000000ULL, 0x40000, MEM_FREE, false },	/* [4G, 5G) */
+	{ 0x140000000ULL, 0x100, MEM_RUNTIME, false },	/* 5G + 1M */
 };
 
 static const struct memmap machine_map = {
@@ -303,11 +319,11 @@ static void test_is_ram(void **state)
 static void test_ram_top(void **state)
 {
 	struct mem_region low[] = {
-		{ 0, 0x9f, UEFI_CONVENTIONAL, 0 },
-		{ 0x100000, 0x100, UEFI_BOOT_DATA, 0 },
-		{ 0x200000, 0x100, UEFI_RUNTIME_CODE, 0 },
-		{ 0x300000, 0x100, UEFI_CONVENTIONAL, UEFI_MEMORY_SP },
-		{ 0xfec00000, 1, UEFI_MMIO, 0 },
+		{ 0, 0x9f, MEM_FREE, false },
+		{ 0x100000, 0x100, MEM_BOOT_SERVICES, false },
+		{ 0x200000, 0x100, MEM_RUNTIME, false },
+		{ 0x300000, 0x100, MEM_FREE, true },
+		{ 0xfec00000, 1, MEM_RESERVED, false },
 	};
 	struct memmap m = { low, 5 };
 

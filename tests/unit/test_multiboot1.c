@@ -2,7 +2,7 @@
  * a.out-kludge layout, and the information structure built from synthetic
  * UEFI memory maps. */
 #include "tests/unit/helpers.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "loader/multiboot1.h"
 #include "lib/bytes.h"
 

@@ -2,7 +2,7 @@
  * headers in synthetic kernel files, and building the boot information
  * from synthetic UEFI memory maps. */
 #include "tests/unit/helpers.h"
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "loader/multiboot2.h"
 #include "lib/bytes.h"
 

@@ -13,13 +13,13 @@
  * destination (buf == mem, loaded in place, nothing to copy).  So copying the
  * segments in any order never overwrites a byte before it is copied.
  */
-#ifndef BATON_LOADER_KIMAGE_H
-#define BATON_LOADER_KIMAGE_H
+#ifndef BATON_KEXEC_KIMAGE_H
+#define BATON_KEXEC_KIMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 
 #define KIMAGE_MAX_SEGMENTS 32
 

@@ -1,6 +1,5 @@
-#include "loader/kload.h"
-#include "loader/kalloc.h"
-#include "arch/x86_64/kexec.h"
+#include "kexec/kload.h"
+#include "kexec/backend.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
@@ -12,6 +11,7 @@ int kload_init(struct kload *kl, struct fw *fw, enum kimage_mode mode,
 
 	memset(kl, 0, sizeof(*kl));
 	kl->fw = fw;
+	kl->be = &kexec_uefi_backend;
 	kimage_init(&kl->ki, mode);
 	fw_platform(fw, &kl->plat);
 	rc = fw_memmap(fw, &kl->map);
@@ -24,7 +24,7 @@ int kload_init(struct kload *kl, struct fw *fw, enum kimage_mode mode,
 static int remember(struct kload *kl, uint64_t addr, uint64_t npages)
 {
 	if (kl->n_allocs == KLOAD_MAX_ALLOCS) {
-		fw_free_pages(kl->fw, addr, npages);
+		kl->be->free(kl, addr, npages);
 		return BT_ENOMEM;
 	}
 	kl->allocs[kl->n_allocs].addr = addr;
@@ -35,14 +35,14 @@ static int remember(struct kload *kl, uint64_t addr, uint64_t npages)
 
 int kload_alloc(struct kload *kl, uint64_t npages, uint64_t max, uint64_t *addr)
 {
-	int rc = kalloc_pages(kl->fw, &kl->ki, npages, max, addr);
+	int rc = kl->be->alloc(kl, npages, max, addr);
 
 	return rc ? rc : remember(kl, *addr, npages);
 }
 
 int kload_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages)
 {
-	int rc = fw_alloc_pages_at(kl->fw, addr, npages);
+	int rc = kl->be->alloc_at(kl, addr, npages);
 
 	return rc ? rc : remember(kl, addr, npages);
 }
@@ -62,8 +62,8 @@ void kload_release(struct kload *kl)
 {
 	while (kl->n_allocs) {
 		kl->n_allocs--;
-		fw_free_pages(kl->fw, kl->allocs[kl->n_allocs].addr,
-			      kl->allocs[kl->n_allocs].pages);
+		kl->be->free(kl, kl->allocs[kl->n_allocs].addr,
+			     kl->allocs[kl->n_allocs].pages);
 	}
 	bt_free(kl->map.r);
 	kl->map.r = NULL;
@@ -88,61 +88,9 @@ static int alloc_final_map(struct kload *kl, char *err, size_t errlen)
 	return rc;
 }
 
-/* ExitBootServices calls before giving up: a stale key needs one retry
- * unless something keeps changing the map behind baton's back. */
-#define KLOAD_EBS_TRIES 8
-
-/* After a failed ExitBootServices the firmware may be half shut down and
- * allows only a fresh map and another try: report on COM1 and reset. */
-static __attribute__((noreturn)) void ebs_give_up(struct kload *kl,
-						  const char *what, int rc,
-						  unsigned tries)
-{
-	char msg[160];
-
-	fmt_buf(msg, sizeof(msg), "%s after %u failed ExitBootServices call%s "
-		"(%s)", what, tries, tries == 1 ? "" : "s", bt_strerror(rc));
-	machine_panic(kl->fw, msg);
-}
-
-/*
- * Exit boot services, then hand the final map to the protocol's callback.
- * Returns only when the first map read fails, before any ExitBootServices
- * call, with the firmware untouched (message in err).  A failed
- * ExitBootServices is retried with a fresh map, at most KLOAD_EBS_TRIES
- * times in all; if that does not do, the machine resets.
- */
-static int exit_boot_services(struct kload *kl, char *err, size_t errlen)
-{
-	size_t size, dsize;
-	uint32_t dver;
-	uint64_t key;
-	unsigned tries;
-	int rc;
-
-	rc = fw_ebs_map(kl->fw, kl->final_map, kl->final_cap, &size, &dsize,
-			&dver, &key);
-	if (rc) {
-		fmt_buf(err, errlen, "cannot read the final memory map: %s",
-			bt_strerror(rc));
-		return rc;
-	}
-	for (tries = 1; (rc = fw_ebs_try(kl->fw, key)) != 0; tries++) {
-		if (tries == KLOAD_EBS_TRIES)
-			ebs_give_up(kl, "giving up", rc, tries);
-		rc = fw_ebs_map(kl->fw, kl->final_map, kl->final_cap, &size,
-				&dsize, &dver, &key);
-		if (rc)
-			ebs_give_up(kl, "cannot read the memory map", rc, tries);
-	}
-	kl->final_cb(kl->final_ctx, kl->final_map, size, dsize, dver);
-	return 0;
-}
-
 int kload_boot(struct kload *kl, const struct kload_opts *o, char *err,
 	       size_t errlen)
 {
-	struct kexec_control kc;
 	int rc;
 
 	if (!kl->final_map && (rc = alloc_final_map(kl, err, errlen)))
@@ -150,21 +98,11 @@ int kload_boot(struct kload *kl, const struct kload_opts *o, char *err,
 	rc = kimage_validate(&kl->ki, &kl->map, err, errlen);
 	if (rc)
 		goto fail;
-	rc = machine_kexec_prepare(kl->fw, &kl->ki, &kl->map, &kl->plat, &kc,
-				   err, errlen);
+	rc = kl->be->prepare(kl, err, errlen);
 	if (rc)
 		goto fail;
-	rc = exit_boot_services(kl, err, errlen);
-	if (rc) {
-		machine_kexec_cleanup(&kc);
-		goto fail;
-	}
-	/* No firmware from here on. */
-	if (o->disturb)
-		machine_disturb_irqs(&kc);
-	if (o->quiesce)
-		machine_shutdown(&kc);
-	machine_kexec(&kc);
+	rc = kl->be->exec(kl, o, err, errlen);	/* returns only on failure */
+	kl->be->cleanup(kl);
 fail:
 	kload_release(kl);
 	return rc;

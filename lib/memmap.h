@@ -1,11 +1,13 @@
 /*
- * The machine's memory map in portable form.  The firmware layer fills it
- * from the UEFI memory map; the types are the UEFI specification's memory
- * type numbers (plain constants of the spec, not firmware headers), so the
- * portable code can decide what will be RAM after ExitBootServices.
+ * The machine's memory map in portable form, with baton's own memory types.
+ * UEFI's memory types are turned into them in exactly two places, the two
+ * readers of the UEFI descriptor format below (memmap_from_uefi for the map
+ * while boot services run, memmap_raw_desc for the final map after they
+ * are gone); everything else (placement, validation, e820, the Multiboot
+ * maps) speaks enum mem_type.
  */
-#ifndef BATON_LOADER_MEMMAP_H
-#define BATON_LOADER_MEMMAP_H
+#ifndef BATON_LIB_MEMMAP_H
+#define BATON_LIB_MEMMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,12 +45,30 @@ enum uefi_mem_type {
 #define UEFI_DESC_ATTR 32
 #define UEFI_DESC_MIN_SIZE 40	/* specific-purpose (soft-reserved) */
 
+/* What a region of memory is, as baton needs to know it. */
+enum mem_type {
+	MEM_FREE = 1,		/* RAM nobody has allocated yet */
+	MEM_LOADER,		/* RAM allocated by boot loaders (baton too) */
+	MEM_BOOT_SERVICES,	/* RAM the firmware uses until ExitBootServices */
+	MEM_RUNTIME,		/* firmware runtime code and data: kept */
+	MEM_ACPI_RECLAIM,	/* ACPI tables: RAM once the OS read them */
+	MEM_ACPI_NVS,		/* ACPI non-volatile storage: kept */
+	MEM_PERSISTENT,		/* persistent memory: keeps its data */
+	MEM_UNUSABLE,		/* memory with errors */
+	MEM_UNACCEPTED,		/* must be accepted before use (TDX, SEV-SNP) */
+	MEM_RESERVED,		/* reserved, MMIO, I/O port space, PAL code */
+	MEM_UNKNOWN,		/* a type this build does not know */
+};
+
 struct mem_region {
 	uint64_t start;		/* physical, page-aligned */
 	uint64_t pages;		/* length in 4 KiB pages */
-	uint32_t type;		/* enum uefi_mem_type */
-	uint64_t attr;		/* UEFI attribute bits */
+	uint32_t type;		/* enum mem_type */
+	bool soft_reserved;	/* EFI_MEMORY_SP: set aside for one use */
 };
+
+/* A UEFI memory type number as baton's. */
+enum mem_type mem_type_from_uefi(uint32_t uefi_type);
 
 struct memmap {
 	struct mem_region *r;	/* sorted by start, non-overlapping */
@@ -56,10 +76,10 @@ struct memmap {
 };
 
 /*
- * Whether a region of this type is RAM that nobody owns once boot services
- * have exited: conventional, loader and boot-services code/data (and
- * persistent memory is not: it keeps data).  Runtime, ACPI, reserved, MMIO
- * and unusable regions are never RAM for a kernel to be loaded into.
+ * Whether a region of this type (enum mem_type) is RAM that nobody owns
+ * once boot services have exited: free, loader and boot-services memory
+ * (and persistent memory is not: it keeps data).  Runtime, ACPI, reserved,
+ * MMIO and unusable regions are never RAM for a kernel to be loaded into.
  */
 bool memmap_type_is_ram_after_ebs(uint32_t type);
 

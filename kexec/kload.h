@@ -2,22 +2,28 @@
  * The common kexec path every handoff protocol ends in (DESIGN.md, boot path
  * steps 6-10): the protocol fills a struct kload (segments, entry, and a
  * callback for data that depends on the final memory map), then kload_boot()
- * validates it, prepares the trampoline, exits boot services, quiesces the
- * interrupt controllers and jumps.
+ * validates it and has the backend (kexec/backend.h) prepare the handoff
+ * and execute it: on UEFI, exit boot services, quiesce the interrupt
+ * controllers and jump.
  */
-#ifndef BATON_LOADER_KLOAD_H
-#define BATON_LOADER_KLOAD_H
+#ifndef BATON_KEXEC_KLOAD_H
+#define BATON_KEXEC_KLOAD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "firmware/firmware.h"
-#include "loader/kimage.h"
+#include "kexec/backend.h"
+#include "kexec/kimage.h"
+#include "arch/x86_64/kexec.h"
 
 #define KLOAD_MAX_ALLOCS 32
 
 struct kload {
 	struct fw *fw;
+	const struct kexec_backend *be;	/* kexec_uefi_backend unless a test
+					 * sets another after kload_init */
+	struct kexec_control kc;	/* the backend's prepared handoff */
 	struct kimage ki;
 	struct memmap map;		/* the memory map when loading began */
 	struct fw_platform plat;

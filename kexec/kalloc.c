@@ -1,4 +1,4 @@
-#include "loader/kalloc.h"
+#include "kexec/kalloc.h"
 #include "firmware/firmware.h"
 #include "lib/error.h"
 

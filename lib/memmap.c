@@ -1,4 +1,4 @@
-#include "loader/memmap.h"
+#include "lib/memmap.h"
 #include "lib/bytes.h"
 #include "lib/error.h"
 #include "lib/mem.h"
@@ -7,25 +7,50 @@
  * descriptor is at least 40 bytes; firmware may make it larger (desc_size),
  * so the map is always stepped through by desc_size, never by sizeof. */
 
-bool memmap_type_is_ram_after_ebs(uint32_t type)
+enum mem_type mem_type_from_uefi(uint32_t uefi_type)
 {
-	switch (type) {
+	switch (uefi_type) {
+	case UEFI_CONVENTIONAL:
+		return MEM_FREE;
 	case UEFI_LOADER_CODE:
 	case UEFI_LOADER_DATA:
+		return MEM_LOADER;
 	case UEFI_BOOT_CODE:
 	case UEFI_BOOT_DATA:
-	case UEFI_CONVENTIONAL:
-		return true;
+		return MEM_BOOT_SERVICES;
+	case UEFI_RUNTIME_CODE:
+	case UEFI_RUNTIME_DATA:
+		return MEM_RUNTIME;
+	case UEFI_ACPI_RECLAIM:
+		return MEM_ACPI_RECLAIM;
+	case UEFI_ACPI_NVS:
+		return MEM_ACPI_NVS;
+	case UEFI_PERSISTENT:
+		return MEM_PERSISTENT;
+	case UEFI_UNUSABLE:
+		return MEM_UNUSABLE;
+	case UEFI_UNACCEPTED:
+		return MEM_UNACCEPTED;
+	case UEFI_RESERVED:
+	case UEFI_MMIO:
+	case UEFI_MMIO_PORT:
+	case UEFI_PAL_CODE:
+		return MEM_RESERVED;
 	default:
-		return false;
+		return MEM_UNKNOWN;
 	}
+}
+
+bool memmap_type_is_ram_after_ebs(uint32_t type)
+{
+	return type == MEM_FREE || type == MEM_LOADER || type == MEM_BOOT_SERVICES;
 }
 
 /* RAM a kernel may be placed in: a RAM type, and not soft-reserved
  * (EFI_MEMORY_SP memory is set aside for a specific use by the platform). */
 static bool region_is_ram(const struct mem_region *r)
 {
-	return memmap_type_is_ram_after_ebs(r->type) && !(r->attr & UEFI_MEMORY_SP);
+	return memmap_type_is_ram_after_ebs(r->type) && !r->soft_reserved;
 }
 
 /* Exclusive end; memmap_from_uefi guarantees it does not wrap. */
@@ -39,10 +64,10 @@ void memmap_raw_desc(const void *map, size_t desc_size, size_t i,
 {
 	const uint8_t *d = (const uint8_t *)map + i * desc_size;
 
-	r->type = get32(d + UEFI_DESC_TYPE);
+	r->type = mem_type_from_uefi(get32(d + UEFI_DESC_TYPE));
 	r->start = get64(d + UEFI_DESC_PHYS);
 	r->pages = get64(d + UEFI_DESC_PAGES);
-	r->attr = get64(d + UEFI_DESC_ATTR);
+	r->soft_reserved = get64(d + UEFI_DESC_ATTR) & UEFI_MEMORY_SP;
 }
 
 static bool wraps(const struct mem_region *r)
@@ -164,7 +189,7 @@ bad:
 /* Free now: conventional memory nobody has allocated yet. */
 static bool region_is_free(const struct mem_region *r)
 {
-	return r->type == UEFI_CONVENTIONAL && !(r->attr & UEFI_MEMORY_SP);
+	return r->type == MEM_FREE && !r->soft_reserved;
 }
 
 /* Whether [start, end) is covered, without gaps, by regions that ok()

@@ -1,4 +1,4 @@
-#include "loader/kimage.h"
+#include "kexec/kimage.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"

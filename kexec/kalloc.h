@@ -3,11 +3,11 @@
  * buffers, in-place data (command line, boot_params, initrds) and the
  * trampoline's control pages all come from here.
  */
-#ifndef BATON_LOADER_KALLOC_H
-#define BATON_LOADER_KALLOC_H
+#ifndef BATON_KEXEC_KALLOC_H
+#define BATON_KEXEC_KALLOC_H
 
 #include <stdint.h>
-#include "loader/kimage.h"
+#include "kexec/kimage.h"
 
 struct fw;
 
