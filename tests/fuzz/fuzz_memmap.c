@@ -14,7 +14,7 @@
 
 static bool ram(const struct mem_region *r)
 {
-	return memmap_type_is_ram_after_ebs(r->type) && !(r->attr & UEFI_MEMORY_SP);
+	return memmap_type_is_ram_after_ebs(r->type) && !r->soft_reserved;
 }
 
 static void check_region(const struct memmap *m, size_t i, uint64_t *top)
