@@ -434,14 +434,14 @@ static int check_initrd(const struct bzimage *bz, const struct linux_args *a,
 	return 0;
 }
 
-static uint8_t fb_depth(const struct linux_fb *fb)
+static uint8_t fb_depth(const struct fw_framebuffer *fb)
 {
 	unsigned d = fb->red_size + fb->green_size + fb->blue_size + fb->rsvd_size;
 
 	return d ? (uint8_t)d : 32;
 }
 
-static int check_fb(const struct linux_fb *fb, char *why, size_t whylen)
+static int check_fb(const struct fw_framebuffer *fb, char *why, size_t whylen)
 {
 	uint64_t line = (uint64_t)fb->pixels_per_line * fb_depth(fb) / 8;
 
@@ -456,7 +456,7 @@ static int check_fb(const struct linux_fb *fb, char *why, size_t whylen)
 
 /* screen_info for the GOP framebuffer, as the kernel's own EFI stub fills
  * it: the base came from the firmware, so the efifb quirks are skipped. */
-static void set_screen_info(uint8_t *bp, const struct linux_fb *fb)
+static void set_screen_info(uint8_t *bp, const struct fw_framebuffer *fb)
 {
 	uint8_t depth = fb_depth(fb);
 	uint32_t caps = VIDEO_CAPABILITY_SKIP_QUIRKS;
@@ -484,7 +484,7 @@ int linux_boot_params(uint8_t *bp, const struct bzimage *bz,
 		      const struct linux_args *a, char *why, size_t whylen)
 {
 	bool above_4g = bz->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G;
-	const struct linux_fb *fb = a->fb && a->fb->base ? a->fb : NULL;
+	const struct fw_framebuffer *fb = a->fb && a->fb->base ? a->fb : NULL;
 	int err;
 
 	err = check_cmdline(bz, a, above_4g, why, whylen);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/memmap.h"
+#include "firmware/platform.h"
 
 #define BOOT_PARAMS_SIZE 4096
 #define E820_MAX_IN_ZEROPAGE 128
@@ -65,20 +66,12 @@ int bzimage_parse(const void *data, size_t len, struct bzimage *bz,
 int bzimage_place(const struct bzimage *bz, const struct memmap *ram,
 		  uint64_t *addr, char *why, size_t whylen);
 
-/* The GOP framebuffer, for screen_info; base 0 means none. */
-struct linux_fb {
-	uint64_t base, size;
-	uint32_t width, height, pixels_per_line;
-	uint8_t red_size, red_pos, green_size, green_pos;
-	uint8_t blue_size, blue_pos, rsvd_size, rsvd_pos;
-};
-
 struct linux_args {
 	uint64_t cmdline_addr;	/* physical address of the NUL-terminated line */
 	size_t cmdline_len;	/* without the NUL */
 	uint64_t initrd_addr, initrd_size;	/* 0, 0 when none */
 	uint64_t rsdp_addr;	/* ACPI RSDP, or 0 */
-	const struct linux_fb *fb;	/* or NULL */
+	const struct fw_framebuffer *fb;	/* for screen_info, or NULL */
 };
 
 /*

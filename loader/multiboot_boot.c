@@ -411,7 +411,7 @@ static int load_sections(struct mb_load *ml, uint64_t *addr, char *err,
 }
 
 /* The GOP framebuffer in Multiboot terms (32 bits a pixel). */
-static void fb_fields(const struct linux_fb *in, uint64_t *addr, uint32_t *pitch,
+static void fb_fields(const struct fw_framebuffer *in, uint64_t *addr, uint32_t *pitch,
 		      uint8_t pos_size[6])
 {
 	*addr = in->base;
@@ -437,7 +437,7 @@ struct mb_info {
 static void info_args(struct mb_info *mi, uint64_t shdr_addr)
 {
 	struct mb_load *ml = mi->ml;
-	const struct linux_fb *fb = &ml->kl.plat.fb;
+	const struct fw_framebuffer *fb = &ml->kl.plat.fb;
 	uint8_t ps[6];
 
 	mi->a1.cmdline = mi->a2.cmdline = ml->cmdline;

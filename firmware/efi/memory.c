@@ -86,7 +86,7 @@ size_t fw_memmap_bytes(struct fw *fw)
 }
 
 /* Channel sizes and positions of a GOP pixel format (32 bits a pixel). */
-static void fb_format(EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info, struct linux_fb *fb)
+static void fb_format(EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info, struct fw_framebuffer *fb)
 {
 	EFI_PIXEL_BITMASK m = info->PixelInformation;
 	UINT32 masks[4] = { m.RedMask, m.GreenMask, m.BlueMask, m.ReservedMask };

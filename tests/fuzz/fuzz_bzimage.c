@@ -51,7 +51,7 @@ static void try_place(const struct bzimage *bz)
 static void try_boot_params(const struct bzimage *bz)
 {
 	static uint8_t bp[BOOT_PARAMS_SIZE];
-	struct linux_fb fb = {
+	struct fw_framebuffer fb = {
 		.base = 0x80000000, .size = 0x300000, .width = 1024,
 		.height = 768, .pixels_per_line = 1024, .red_size = 8,
 		.red_pos = 16, .green_size = 8, .green_pos = 8, .blue_size = 8,

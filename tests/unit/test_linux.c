@@ -714,7 +714,7 @@ static void test_boot_params_screen_info(void **state)
 	static uint8_t bp[BOOT_PARAMS_SIZE];
 	struct bzimage bz = std_bz();
 	struct linux_args a = std_args();
-	struct linux_fb fb = {
+	struct fw_framebuffer fb = {
 		.base = 0x80000000, .size = 0x300000,
 		.width = 1024, .height = 768, .pixels_per_line = 1056,
 		.red_size = 8, .red_pos = 16, .green_size = 8, .green_pos = 8,
@@ -765,7 +765,7 @@ static void test_boot_params_fb_too_big(void **state)
 {
 	struct bzimage bz = std_bz();
 	struct linux_args a = std_args();
-	struct linux_fb fb = {
+	struct fw_framebuffer fb = {
 		.base = 0x80000000, .size = 0x300000,
 		.width = 70000, .height = 768, .pixels_per_line = 70000,
 		.red_size = 8, .green_size = 8, .blue_size = 8, .rsvd_size = 8,

@@ -1,0 +1,42 @@
+/*
+ * The platform service: what a kernel is told about the machine (system
+ * table, ACPI, framebuffer), and resetting it.
+ */
+#ifndef BATON_FIRMWARE_PLATFORM_H
+#define BATON_FIRMWARE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fw;
+
+enum fw_reset_kind {
+	FW_RESET_REBOOT,
+	FW_RESET_POWEROFF,
+	FW_RESET_FIRMWARE_SETUP,	/* reboot into the firmware's setup UI */
+};
+
+/* Reset the machine; returns only on failure (with a message in err). */
+int fw_reset(struct fw *fw, enum fw_reset_kind kind, char *err, size_t errlen);
+
+/* The firmware's framebuffer (on UEFI, GOP's current mode); base 0 means
+ * none.  Sizes and positions of each colour are in bits. */
+struct fw_framebuffer {
+	uint64_t base, size;
+	uint32_t width, height, pixels_per_line;
+	uint8_t red_size, red_pos, green_size, green_pos;
+	uint8_t blue_size, blue_pos, rsvd_size, rsvd_pos;
+};
+
+/* What a kernel is told about the platform. */
+struct fw_platform {
+	uint64_t systab;	/* EFI system table */
+	uint64_t rsdp;		/* ACPI RSDP (2.0 preferred), or 0 */
+	struct fw_framebuffer fb;	/* base 0: none */
+};
+
+/* Fill *p.  Never fails: what is missing is left 0. */
+void fw_platform(struct fw *fw, struct fw_platform *p);
+
+#endif
