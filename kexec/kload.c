@@ -79,12 +79,16 @@ static int alloc_final_map(struct kload *kl, char *err, size_t errlen)
 	kl->final_cap = fw_memmap_bytes(kl->fw) + 2 * PAGE_SIZE;
 	pages = (kl->final_cap + PAGE_SIZE - 1) / PAGE_SIZE;
 	rc = kload_alloc(kl, pages, UINT64_MAX, &addr);
-	if (!rc)
-		rc = kload_add_in_place(kl, addr, pages * PAGE_SIZE, "memory map",
-					err, errlen);
-	else
+	if (rc) {
 		fmt_buf(err, errlen, "no memory for the final memory map");
-	kl->final_map = (void *)(uintptr_t)addr;
+		return rc;
+	}
+	rc = kload_add_in_place(kl, addr, pages * PAGE_SIZE, "memory map",
+				err, errlen);
+	/* Only a buffer that is kept: on failure kload_boot gives the pages
+	 * back at once. */
+	if (!rc)
+		kl->final_map = (void *)(uintptr_t)addr;
 	return rc;
 }
 
