@@ -4,11 +4,16 @@
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
+static const struct fs_resolver *const default_resolvers[] = {
+	&fs_volume_resolver,
+	NULL,
+};
+
 void fs_init(struct fs *fs)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->drivers = fs_drivers;
-	fs->resolvers = fs_volume_resolvers;
+	fs->resolvers = default_resolvers;
 }
 
 void fs_free(struct fs *fs)
@@ -88,30 +93,34 @@ void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
 
 const char *fs_scheme(const struct path *p)
 {
-	static const char *const names[] = {
-		[PATH_SRC_BOOT] = "boot",
-		[PATH_SRC_LABEL] = "label",
-		[PATH_SRC_UUID] = "uuid",
-		[PATH_SRC_PARTUUID] = "partuuid",
-		[PATH_SRC_TFTP] = "tftp",
-		[PATH_SRC_HTTP] = "http",
-	};
-
-	return (size_t)p->source < sizeof(names) / sizeof(names[0]) &&
-	       names[p->source] ? names[p->source] : "?";
+	switch (p->source) {
+	case PATH_SRC_BOOT:
+		return "boot";
+	case PATH_SRC_LABEL:
+		return "label";
+	case PATH_SRC_UUID:
+		return "uuid";
+	case PATH_SRC_PARTUUID:
+		return "partuuid";
+	case PATH_SRC_TFTP:
+		return "tftp";
+	case PATH_SRC_HTTP:
+		return "http";
+	default:
+		return "?";
+	}
 }
 
 int fs_find_volume(struct fs *fs, const struct path *p, struct volume **out,
 		   char *err, size_t errlen)
 {
-	const char *scheme = fs_scheme(p);
 	const struct fs_resolver *const *r;
 
 	for (r = fs->resolvers; r && *r; r++)
-		if (!strcmp((*r)->scheme, scheme))
+		if ((*r)->schemes & (1u << p->source))
 			return (*r)->resolve(fs, p, out, err, errlen);
 	fmt_buf(err, errlen, "%s: paths need a network source, which this "
-		"build of baton does not have", scheme);
+		"build of baton does not have", fs_scheme(p));
 	return BT_EUNSUPP;
 }
 

@@ -22,20 +22,20 @@
 struct fs;
 
 /*
- * A source scheme: "boot", "label", "uuid", "partuuid" today; "tftp",
- * "http", "https" when a network transport registers them.  resolve finds
- * (or creates and caches) the volume p names; on failure it returns a BT_E*
- * code with err saying what was not found, without the file's name.
+ * A resolver serves one or more source schemes (path.h's enum path_source:
+ * boot, label=, uuid=, partuuid= today; tftp and http when a network
+ * transport registers its resolver).  resolve finds (or creates and caches)
+ * the volume p names; on failure it returns a BT_E* code with err saying
+ * what was not found, without the file's name.
  */
 struct fs_resolver {
-	const char *scheme;
+	unsigned schemes;	/* 1 << PATH_SRC_* for each scheme served */
 	int (*resolve)(struct fs *fs, const struct path *p,
 		       struct volume **out, char *err, size_t errlen);
 };
 
-/* The resolvers for volumes on block devices (fs/resolve.c), ending with
- * NULL. */
-extern const struct fs_resolver *const fs_volume_resolvers[];
+/* The resolver for volumes on block devices (fs/resolve.c). */
+extern const struct fs_resolver fs_volume_resolver;
 
 struct fs {
 	struct blockdev **devs;		/* the platform's */
@@ -43,7 +43,7 @@ struct fs {
 	struct volume **vols;		/* the registry's */
 	size_t n_vols;
 	const struct fs_driver *const *drivers;
-	const struct fs_resolver *const *resolvers;
+	const struct fs_resolver *const *resolvers;	/* NULL-terminated */
 	/*
 	 * Ask the platform to look harder for devices (connect every
 	 * controller) and fs_add_device() what it finds; 0 when devices were

@@ -70,12 +70,8 @@ static int resolve(struct fs *fs, const struct path *p, struct volume **out,
 	return BT_ENOENT;
 }
 
-static const struct fs_resolver boot_resolver = { "boot", resolve };
-static const struct fs_resolver label_resolver = { "label", resolve };
-static const struct fs_resolver uuid_resolver = { "uuid", resolve };
-static const struct fs_resolver partuuid_resolver = { "partuuid", resolve };
-
-const struct fs_resolver *const fs_volume_resolvers[] = {
-	&boot_resolver, &label_resolver, &uuid_resolver, &partuuid_resolver,
-	NULL,
+const struct fs_resolver fs_volume_resolver = {
+	.schemes = 1u << PATH_SRC_BOOT | 1u << PATH_SRC_LABEL |
+		   1u << PATH_SRC_UUID | 1u << PATH_SRC_PARTUUID,
+	.resolve = resolve,
 };

@@ -662,32 +662,14 @@ static int multiboot2_boot(struct fw *fw, const struct boot_spec *b,
 	return multiboot_boot(fw, b, true, err, errlen);
 }
 
-static bool multiboot1_probe(const void *head, size_t len)
-{
-	struct mb1_header h;
-	char why[120];
-
-	return mb1_find(head, len, &h, why, sizeof(why)) == 0;
-}
-
-static bool multiboot2_probe(const void *head, size_t len)
-{
-	struct mb2_header h;
-	char why[120];
-
-	return mb2_find(head, len, &h, why, sizeof(why)) == 0;
-}
-
 const struct protocol multiboot1_protocol = {
 	.key = "multiboot",
 	.flags = PROTO_EDITABLE | PROTO_KEXEC | PROTO_MODULES,
-	.probe = multiboot1_probe,
 	.boot = multiboot1_boot,
 };
 
 const struct protocol multiboot2_protocol = {
 	.key = "multiboot2",
 	.flags = PROTO_EDITABLE | PROTO_KEXEC | PROTO_MODULES,
-	.probe = multiboot2_probe,
 	.boot = multiboot2_boot,
 };
