@@ -29,7 +29,7 @@ HEADERS      := $(wildcard */*.h */*/*.h)
 # --- the UEFI application ---------------------------------------------------
 EFI_INC    := /usr/include/efi
 EFI_LIB    := /usr/lib
-EFI_CFLAGS := -std=gnu11 -Os -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
+EFI_CFLAGS := -std=gnu11 -Oz -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
 	-maccumulate-outgoing-args -ffunction-sections -fvisibility=hidden \

@@ -78,7 +78,7 @@ static int parse_file(struct parser *p, const struct cfg_file *f,
 		      const char *text, size_t len);
 
 /* Names of the entry kinds, as the keys that make them are written. */
-static const char *const kind_names[] = {
+static const char kind_names[][11] = {
 	[ENTRY_NONE] = "(none)",
 	[ENTRY_EFI] = "efi",
 	[ENTRY_MENU] = "menu",
@@ -314,7 +314,7 @@ static int key_default(struct parser *p, const struct loc *at, char *value,
 /* yes/no, true/false, on/off, 1/0, in any case; false if none of them. */
 static bool parse_bool(const char *s, bool *out)
 {
-	static const char *const words[] = {
+	static const char words[][6] = {
 		"no", "yes", "false", "true", "off", "on", "0", "1",
 	};
 	size_t i;

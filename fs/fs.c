@@ -124,29 +124,40 @@ int fs_find_volume(struct fs *fs, const struct path *p, struct volume **out,
 	return BT_EUNSUPP;
 }
 
-int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
-	      char *err, size_t errlen)
+int fs_find_named(struct fs *fs, const struct path *p, char **name,
+		  struct volume **v, char *err, size_t errlen)
 {
 	char why[160];
-	struct volume *v;
-	char *name = path_format(p);
 	int rc;
 
-	if (!name) {
-		/* Like the other messages when the full name cannot be
-		 * made: the file without its source. */
+	*name = path_format(p);
+	if (!*name) {
+		/* Without memory for the full name: the file alone. */
 		fmt_buf(err, errlen, "%s: out of memory", p->file);
 		return BT_ENOMEM;
 	}
-	rc = fs_find_volume(fs, p, &v, why, sizeof(why));
+	rc = fs_find_volume(fs, p, v, why, sizeof(why));
 	if (rc) {
-		fmt_buf(err, errlen, "%s: %s", name, why);
-	} else {
-		rc = v->ops->locate ? v->ops->locate(v, p->file, out) : BT_EUNSUPP;
-		if (rc)
-			fmt_buf(err, errlen, "%s: the firmware cannot reach "
-				"files on %s by itself", name, v->name);
+		fmt_buf(err, errlen, "%s: %s", *name, why);
+		bt_free(*name);
+		*name = NULL;
 	}
+	return rc;
+}
+
+int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
+	      char *err, size_t errlen)
+{
+	struct volume *v;
+	char *name;
+	int rc = fs_find_named(fs, p, &name, &v, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = v->ops->locate ? v->ops->locate(v, p->file, out) : BT_EUNSUPP;
+	if (rc)
+		fmt_buf(err, errlen, "%s: the firmware cannot reach files on %s "
+			"by itself", name, v->name);
 	bt_free(name);
 	return rc;
 }

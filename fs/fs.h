@@ -93,6 +93,14 @@ const char *fs_scheme(const struct path *p);
 int fs_find_volume(struct fs *fs, const struct path *p, struct volume **out,
 		   char *err, size_t errlen);
 
+/*
+ * fs_find_volume, and the path as written for messages: *name is a new
+ * allocation (bt_free()) on success.  On failure err is complete, naming
+ * the file ("label=X:/a: no volume with label 'X'").
+ */
+int fs_find_named(struct fs *fs, const struct path *p, char **name,
+		  struct volume **v, char *err, size_t errlen);
+
 /* Where the file at p lives, for chain-loading (the volume's locate op);
  * err names the file on failure. */
 int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,

@@ -44,7 +44,7 @@ static struct volume *find(const struct fs *fs, const struct path *p)
 static int resolve(struct fs *fs, const struct path *p, struct volume **out,
 		   char *err, size_t errlen)
 {
-	static const char *const what[] = {
+	static const char what[][32] = {
 		[PATH_SRC_LABEL] = "no volume with label",
 		[PATH_SRC_UUID] = "no volume with file-system UUID",
 		[PATH_SRC_PARTUUID] = "no partition with GUID",

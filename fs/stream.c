@@ -29,25 +29,18 @@ int fs_check_pin(const struct path *p, const uint8_t digest[SHA256_LEN],
 int fs_stream_open(struct fs *fs, const struct path *p, struct fs_stream *s,
 		   char *err, size_t errlen)
 {
-	char why[160];
 	struct volume *v;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->p = p;
-	s->name = path_format(p);
-	if (!s->name) {
-		/* Without memory for the full name: the file alone. */
-		fmt_buf(err, errlen, "%s: out of memory", p->file);
-		return BT_ENOMEM;
-	}
-	rc = fs_find_volume(fs, p, &v, why, sizeof(why));
+	rc = fs_find_named(fs, p, &s->name, &v, err, errlen);
 	if (rc)
-		fmt_buf(err, errlen, "%s: %s", s->name, why);
-	else if ((rc = v->ops->open(v, p->file, &s->f)))
+		return rc;
+	rc = v->ops->open(v, p->file, &s->f);
+	if (rc) {
 		fmt_buf(err, errlen, "%s: %s", s->name,
 			rc == BT_ENOENT ? "file not found" : bt_strerror(rc));
-	if (rc) {
 		s->f = NULL;
 		fs_stream_close(s);
 		return rc;

@@ -87,7 +87,10 @@ static int seg_check(const struct kimage_segment *s, char *err, size_t errlen)
 int kimage_add(struct kimage *ki, uint64_t buf, uint64_t bufsz, uint64_t mem,
 	       uint64_t memsz, const char *name, char *err, size_t errlen)
 {
-	struct kimage_segment s = { buf, bufsz, mem, memsz, name, false };
+	struct kimage_segment s = {
+		.buf = buf, .ptr = (const void *)(uintptr_t)buf, .bufsz = bufsz,
+		.mem = mem, .memsz = memsz, .name = name,
+	};
 	int rc;
 
 	if (ki->nr >= KIMAGE_MAX_SEGMENTS) {

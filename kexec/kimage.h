@@ -30,6 +30,11 @@ enum kimage_mode {
 
 struct kimage_segment {
 	uint64_t buf;		/* physical address of the source bytes */
+	const void *ptr;	/* the same bytes where baton reads them: the
+				 * copy a userspace backend hands to the kernel.
+				 * kimage_add sets it to buf, as it is on UEFI,
+				 * where baton runs identity-mapped; a backend
+				 * that maps memory elsewhere sets its own */
 	uint64_t bufsz;		/* bytes to copy */
 	uint64_t mem;		/* destination, page-aligned */
 	uint64_t memsz;		/* destination size, page multiple, >= bufsz;

@@ -1,6 +1,6 @@
 #include "lib/error.h"
 
-static const char *const words[] = {
+static const char words[][25] = {
 	[0] = "success",
 	[1] = "out of memory",
 	[2] = "not found",
@@ -21,7 +21,7 @@ const char *bt_strerror(int err)
 {
 	unsigned idx = err <= 0 ? (unsigned)-err : 0xffffu;
 
-	if (idx < sizeof(words) / sizeof(words[0]) && words[idx])
+	if (idx < sizeof(words) / sizeof(words[0]) && words[idx][0])
 		return words[idx];
 	return "unknown error";
 }

@@ -86,6 +86,7 @@ static int load_kernel(struct linux_load *ll, struct fs_stream *f, char *err,
 	if (!rc && !src) {
 		rc = kload_alloc(kl, pages_for(ll->bz.payload_len), UINT64_MAX, &src);
 		kl->ki.seg[kl->ki.nr - 1].buf = src;
+		kl->ki.seg[kl->ki.nr - 1].ptr = (const void *)(uintptr_t)src;
 		if (rc)
 			fmt_buf(err, errlen, "%s: no memory for its %zu bytes",
 				f->name, ll->bz.payload_len);

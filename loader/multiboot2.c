@@ -124,7 +124,7 @@ static bool is_pow2(uint32_t v)
 
 /* ----------------------------------------------------------- the header */
 
-static const char *const htag_names[HTAG_COUNT] = {
+static const char htag_names[HTAG_COUNT][24] = {
 	[HTAG_END] = "end",
 	[HTAG_INFO_REQUEST] = "information request",
 	[HTAG_ADDRESS] = "address",
@@ -146,7 +146,7 @@ static const uint32_t htag_min_size[HTAG_COUNT] = {
 	[HTAG_EFI64_ENTRY] = 12, [HTAG_RELOCATABLE] = 24,
 };
 
-static const char *const mbi_names[MBI_NAMED] = {
+static const char mbi_names[MBI_NAMED][33] = {
 	"end", "boot command line", "boot loader name", "module",
 	"basic memory information", "BIOS boot device", "memory map",
 	"VBE info", "framebuffer info", "ELF sections", "APM table",

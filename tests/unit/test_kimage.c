@@ -104,6 +104,22 @@ static void test_init_clears(void **state)
 	assert_int_equal(ki.mode, KIMAGE_PROTECTED_32);
 }
 
+/* A segment carries both the physical address of its source and a pointer
+ * to the same bytes; on the identity-mapped UEFI backend they agree. */
+static void test_add_sets_pointer(void **state)
+{
+	struct kimage ki;
+	char err[200];
+
+	kimage_init(&ki, KIMAGE_LONG_MODE);
+	assert_int_equal(kimage_add(&ki, 0x5000000, 100, 0x1000000, 0x1000,
+				    "kernel", err, sizeof(err)), 0);
+	assert_int_equal(ki.seg[0].buf, 0x5000000);
+	assert_ptr_equal(ki.seg[0].ptr, (const void *)(uintptr_t)0x5000000);
+	assert_int_equal(ki.seg[0].mem, 0x1000000);
+	assert_false(ki.seg[0].scratch_tail);
+}
+
 static void test_add_rejects(void **state)
 {
 	struct kimage ki;
@@ -595,6 +611,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_linux),
 		cmocka_unit_test(test_init_clears),
+		cmocka_unit_test(test_add_sets_pointer),
 		cmocka_unit_test(test_add_rejects),
 		cmocka_unit_test(test_add_rounds_memsz),
 		cmocka_unit_test(test_too_many_segments),
