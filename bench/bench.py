@@ -17,6 +17,8 @@ Environment:
   BENCH_LOADERS  comma-separated subset of the loader keys below (default all)
   BENCH_DIR      work folder for images, logs and results.json
                  (default build/bench)
+  BATON_EFI_BASE a second baton binary, benchmarked in the same run as
+                 "base linux" and "base linux-efi" (to compare two builds)
   BATON_EFI      the baton binary (default build/baton.efi; `make bench`
                  builds it first)
   BENCH_PREALLOC 1: run QEMU with -mem-prealloc, taking the host's first
@@ -93,6 +95,12 @@ LOADERS = [
     ("systemd-boot", "systemd-boot"),
 ]
 REFERENCE = "baton-linux"
+# BATON_EFI_BASE: a second baton binary (say, the last release, or main
+# before a change) benchmarked in the same run, interleaved with the first.
+BASE_EFI = os.environ.get("BATON_EFI_BASE")
+if BASE_EFI:
+    LOADERS += [("base-linux", "base linux"),
+                ("base-linux-efi", "base linux-efi")]
 # (key, label, padding bytes in initrd-b)
 SIZES = [("2mb", "2 MB", PAD_SMALL), ("66mb", "66 MB", PAD_BIG)]
 
@@ -201,6 +209,8 @@ def build_images(work, baton_efi):
         conf = cfg / ("baton-%s.conf" % key)
         conf.write_text(BATON_CONF.format(key=key, cmdline=CMDLINE))
         boot["baton-" + key] = (baton_efi, ["-c", conf])
+        if BASE_EFI:
+            boot["base-" + key] = (Path(BASE_EFI), ["-c", conf])
     grub_cfg = cfg / "grub.cfg"
     grub_cfg.write_text(GRUB_CFG.format(cmdline=CMDLINE))
     boot["grub"] = (build_grub(work, grub_cfg), [])
