@@ -100,9 +100,9 @@ def test_bad_kernels_return_to_menu(make_image, boot, kernel, initrds):
         ("Not a kernel", "linux /notakernel.bin",
          "/notakernel.bin: not a bzImage (no boot flag 0xAA55 at 0x1FE)"),
         ("Truncated", "linux /truncated.bin",
-         "/truncated.bin: truncated (setup_sects at 0x1F1 and syssize at "
-         "0x1F4 say 0x%x bytes, file has 0x%x)"
-         % ((setup_sects + 1) * 512 + syssize * 16, len(truncated))),
+         "/truncated.bin: truncated (syssize at 0x1F4 says 0x%x paragraphs "
+         "of kernel after the setup, file has 0x%x)"
+         % (syssize, (len(truncated) - (setup_sects + 1) * 512 + 15) // 16)),
         ("Too old", "linux /old.bin",
          "/old.bin: boot protocol 2.06 (version at 0x206) is too old (2.12 "
          "or later needed for the 64-bit entry)"),
