@@ -92,6 +92,16 @@ static const struct vfile_ops efi_file_ops = {
 	.close = efi_file_close,
 };
 
+/* The file system's root directory, opened on first use. */
+static EFI_STATUS open_root(struct efi_dev *d)
+{
+	EFI_STATUS s = EFI_SUCCESS;
+
+	if (!d->root && (s = d->sfs->OpenVolume(d->sfs, &d->root)) != EFI_SUCCESS)
+		d->root = NULL;
+	return s;
+}
+
 /* Open path (file or directory) on v; *is_dir tells which. */
 static int open_handle(struct efi_dev *d, const char *path,
 		       EFI_FILE_HANDLE *out, uint64_t *size, bool *is_dir)
@@ -100,10 +110,8 @@ static int open_handle(struct efi_dev *d, const char *path,
 	EFI_FILE_INFO *info;
 	EFI_STATUS s;
 
-	if (!d->root && (s = d->sfs->OpenVolume(d->sfs, &d->root)) != EFI_SUCCESS) {
-		d->root = NULL;
+	if ((s = open_root(d)) != EFI_SUCCESS)
 		return efi_error(s);
-	}
 	p = efi_path(path);
 	if (!p)
 		return BT_ENOMEM;
@@ -207,10 +215,8 @@ static char *efi_fsys_label(struct fsys *fs)
 	EFI_FILE_SYSTEM_INFO *info;
 	char *label = NULL;
 
-	if (!d->root && d->sfs->OpenVolume(d->sfs, &d->root) != EFI_SUCCESS) {
-		d->root = NULL;
+	if (open_root(d) != EFI_SUCCESS)
 		return NULL;
-	}
 	info = bt_alloc(size);
 	if (!info)
 		return NULL;
