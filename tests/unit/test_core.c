@@ -1,13 +1,14 @@
 /*
  * The whole portable boot session on the host machine: config discovery,
- * the menu driven by key scripts, chain-loading, submenus, actions and the
- * error messages a user sees.
+ * a config on another disk, the menu driven by key scripts, chain-loading,
+ * submenus, actions and the error messages a user sees.
  */
 #include "tests/unit/helpers.h"
-#include "tests/unit/memvol.h"
+#include "tests/unit/rig.h"
 #include "core/baton.h"
 #include "firmware/host/host.h"
 #include "lib/sha256.h"
+#include <unistd.h>
 
 #define CH(c) { KEY_CHAR, (c) }
 #define K(code) { (code), 0 }
@@ -29,36 +30,23 @@ static void make_pe_image(void)
 	pe_image[0x80 + 24 + 68] = 10;
 }
 
-struct machine {
-	struct fw fw;
-	struct memvol boot;
-	struct volume *vols[1];
-	struct memfile files[8];
-	size_t n_files;
-};
-
 /* A machine whose boot volume has /EFI/tools/hello.efi, plus the given
- * config text at conf_path (if any) and any extra file. */
-static void machine_init(struct machine *m, const char *conf_path, const char *conf)
+ * config text at conf_path (if any). */
+static void machine_init(struct rig *m, const char *conf_path, const char *conf)
 {
-	memset(m, 0, sizeof(*m));
 	make_pe_image();
-	host_fw_init(&m->fw);
-	m->files[m->n_files++] = (struct memfile){ "/EFI", NULL, 0 };
-	m->files[m->n_files++] = (struct memfile){ "/EFI/BOOT", NULL, 0 };
-	m->files[m->n_files++] = (struct memfile){ "/EFI/BOOT/BOOTX64.EFI", pe_image, sizeof(pe_image) };
-	m->files[m->n_files++] = (struct memfile){ "/EFI/tools", NULL, 0 };
-	m->files[m->n_files++] = (struct memfile){ "/EFI/tools/hello.efi", pe_image, sizeof(pe_image) };
-	m->files[m->n_files++] = (struct memfile){ "/notefi.efi", "plain text", 0 };
+	rig_init(m, 0);
+	rig_dir(m, "/EFI");
+	rig_dir(m, "/EFI/BOOT");
+	rig_file(m, "/EFI/BOOT/BOOTX64.EFI", pe_image, sizeof(pe_image));
+	rig_dir(m, "/EFI/tools");
+	rig_file(m, "/EFI/tools/hello.efi", pe_image, sizeof(pe_image));
+	rig_file(m, "/notefi.efi", "plain text", 0);
 	if (conf)
-		m->files[m->n_files++] = (struct memfile){ conf_path, conf, 0 };
-	memvol_init(&m->boot, m->files, m->n_files);
-	m->boot.v.is_boot = true;
-	m->boot.v.label = "BATON";
-	assert_int_equal(fs_add_volume(&m->fw.fs, &m->boot.v), 0);
+		rig_file(m, conf_path, conf, 0);
 }
 
-static void run(struct machine *m, const struct key *keys, size_t n)
+static void run(struct rig *m, const struct key *keys, size_t n)
 {
 	m->fw.keys = keys;
 	m->fw.n_keys = n;
@@ -66,7 +54,7 @@ static void run(struct machine *m, const struct key *keys, size_t n)
 	assert_int_equal(m->fw.next_key, n);	/* every key was used */
 }
 
-static void expect_out(struct machine *m, const char *text)
+static void expect_out(struct rig *m, const char *text)
 {
 	if (!m->fw.out || !strstr(m->fw.out, text))
 		fail_msg("console lacks \"%s\"; it shows:\n%s", text,
@@ -90,7 +78,7 @@ static const char basic_conf[] =
 
 static void test_config_next_to_self_and_chain(void **state)
 {
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
 	m.fw.start_status = 3;
@@ -102,28 +90,28 @@ static void test_config_next_to_self_and_chain(void **state)
 	expect_out(&m, "config /EFI/BOOT/baton.conf");
 	expect_out(&m, "Booting 'Hello'");
 	expect_out(&m, "'Hello' returned status 0x3");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static void test_config_option_and_fallbacks(void **state)
 {
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/custom/my.conf", basic_conf);
 	m.fw.load_options = "baton.efi config=/custom/my.conf";
 	RUN(&m, CH('2'));
 	expect_out(&m, "config /custom/my.conf");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 
 	machine_init(&m, "/boot/baton.conf", basic_conf);
 	RUN(&m, CH('2'));
 	expect_out(&m, "config /boot/baton.conf");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 
 	machine_init(&m, "/baton.conf", basic_conf);
 	RUN(&m, CH('2'));
 	expect_out(&m, "config /baton.conf");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 
 	/* A config= that cannot be read is reported; the usual places still work. */
 	machine_init(&m, "/baton.conf", basic_conf);
@@ -131,12 +119,12 @@ static void test_config_option_and_fallbacks(void **state)
 	RUN(&m, CH('2'));
 	expect_out(&m, "config= load option: /missing.conf: file not found");
 	expect_out(&m, "config /baton.conf");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static void test_no_config_menu(void **state)
 {
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, NULL, NULL);
 	/* Entries: tools/hello.efi, then firmware setup, reboot, power off
@@ -150,7 +138,7 @@ static void test_no_config_menu(void **state)
 	assert_int_equal(m.fw.resets, 3);
 	assert_int_equal(m.fw.last_reset, FW_RESET_POWEROFF);
 	expect_out(&m, "cannot boot 'Reboot': host machine cannot reset");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static const char broken_conf[] =
@@ -173,7 +161,7 @@ static const char broken_conf[] =
 
 static void test_errors_return_to_menu(void **state)
 {
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", broken_conf);
 	RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), CH('5'));
@@ -184,7 +172,7 @@ static void test_errors_return_to_menu(void **state)
 	expect_out(&m, "cannot boot 'Text': /notefi.efi: not an EFI program (no MZ signature at offset 0)");
 	expect_out(&m, "cannot boot 'Kernel': /vmlinuz: file not found");
 	assert_int_equal(m.fw.starts, 0);
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static void test_submenu(void **state)
@@ -195,17 +183,16 @@ static void test_submenu(void **state)
 		"entry quit\n  action exit\n";
 	static const char sub[] =
 		"entry inner\n  title Inner program\n  efi ../EFI/tools/hello.efi inner\n";
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
-	m.files[m.n_files++] = (struct memfile){ "/sub/more.conf", sub, 0 };
-	m.boot.n = m.n_files;
+	rig_file(&m, "/sub/more.conf", sub, 0);
 	RUN(&m, K(KEY_ENTER), K(KEY_ENTER), K(KEY_ESC), K(KEY_DOWN), K(KEY_ENTER));
 	expect_out(&m, "Inner program");
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
 	assert_string_equal(m.fw.started_options, "inner");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static void test_timeout_boots_default(void **state)
@@ -214,7 +201,7 @@ static void test_timeout_boots_default(void **state)
 		"timeout 2\ndefault h*\n"
 		"entry quit\n  action exit\n"
 		"entry hello\n  title Hello\n  efi /EFI/tools/hello.efi\n";
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
 	/* No key until the program has run: the countdown must boot it. */
@@ -222,7 +209,7 @@ static void test_timeout_boots_default(void **state)
 	assert_int_equal(m.fw.starts, 1);
 	assert_true(m.fw.now_ms >= 2000);
 	expect_out(&m, "Booting 'Hello' in 2 s");
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static void test_timeout_zero_and_key_stops_countdown(void **state)
@@ -235,29 +222,82 @@ static void test_timeout_zero_and_key_stops_countdown(void **state)
 		"timeout 5\n"
 		"entry hello\n  efi /EFI/tools/hello.efi\n"
 		"entry quit\n  action exit\n";
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf0);
 	RUN(&m, CH('2'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_int_equal(m.fw.now_ms, 0);
-	host_fw_free(&m.fw);
+	rig_free(&m);
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf5);
 	RUN(&m, K(KEY_DOWN), K(KEY_UP), K(KEY_DOWN), K(KEY_ENTER));
 	assert_int_equal(m.fw.starts, 0);
-	host_fw_free(&m.fw);
+	rig_free(&m);
 }
 
 static void test_editor(void **state)
 {
-	struct machine m;
+	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
 	RUN(&m, CH('e'), K(KEY_END), CH(' '), CH('x'), CH('='), CH('1'),
 	    K(KEY_ENTER), CH('2'));
 	assert_string_equal(m.fw.started_options, "exit=3 greeting x=1");
-	host_fw_free(&m.fw);
+	rig_free(&m);
+}
+
+/*
+ * A config on another disk: a FAT image made at test time, its files given
+ * by a memvol as the firmware's file system on it, found by uuid= (the
+ * serial mkfs.fat wrote into the boot sector) and by label=.  Its relative
+ * paths are on that disk; label=BATON: reaches back to the boot volume.
+ */
+static void test_config_on_disk(void **state)
+{
+	static const char conf[] =
+		"timeout -1\n"
+		"entry disk\n  title From disk\n  efi /disk.efi on-disk\n"
+		"entry back\n  title From boot\n"
+		"  efi label=BATON:/EFI/tools/hello.efi\n"
+		"entry quit\n  action exit\n";
+	struct memfile files[] = {
+		{ "/baton.conf", conf, 0 },
+		{ "/disk.efi", pe_image, sizeof(pe_image) },
+	};
+	struct host_blockdev hb;
+	struct memvol data;
+	struct rig m;
+	char img[64];
+
+	if (!rig_fat_image(img, sizeof(img), 6, 1 << 20, 0x2468ACE0, "DATA"))
+		skip();
+	memvol_init(&data, files, 2);
+	data.v.label = "DATA";
+
+	machine_init(&m, NULL, NULL);
+	rig_disk(&m, &hb, img, 1 << 20, 512);
+	hb.bd.fsys = &data.fsys;
+	m.fw.load_options = "config=uuid=2468-ace0:/baton.conf";
+	RUN(&m, CH('2'), CH('1'), CH('3'));
+	expect_out(&m, "config uuid=2468-ace0:/baton.conf");
+	expect_out(&m, "Booting 'From boot'");
+	expect_out(&m, "Booting 'From disk'");
+	assert_int_equal(m.fw.starts, 2);
+	assert_ptr_equal(m.fw.started_device, &hb);	/* the last one */
+	assert_string_equal(m.fw.started_path, "/disk.efi");
+	assert_string_equal(m.fw.started_options, "on-disk");
+	rig_free(&m);
+
+	machine_init(&m, NULL, NULL);
+	rig_disk(&m, &hb, img, 1 << 20, 512);
+	hb.bd.fsys = &data.fsys;
+	m.fw.load_options = "config=label=DATA:/baton.conf";
+	RUN(&m, CH('3'));
+	expect_out(&m, "config label=DATA:/baton.conf");
+	assert_int_equal(m.fw.starts, 0);
+	rig_free(&m);
+	unlink(img);
 }
 
 /* A session to run with allocations failing: a machine and its keys. */
@@ -270,7 +310,7 @@ struct oom_case {
 };
 
 /* Whether the console log's last line is line (with its newline). */
-static bool out_ends_with_line(const struct machine *m, const char *line)
+static bool out_ends_with_line(const struct rig *m, const char *line)
 {
 	size_t n = strlen(line);
 	const char *o = m->fw.out;
@@ -294,16 +334,15 @@ static void oom_sweep(const struct oom_case *c)
 	long n;
 
 	for (n = 0; n < 5000; n++) {
-		struct machine m;
+		struct rig m;
 		long live = host_alloc_live();
 		bool done, bad;
 		int rc;
 
 		machine_init(&m, c->conf_path, c->conf);
-		if (c->extra) {
-			m.files[m.n_files++] = *c->extra;
-			m.boot.n = m.n_files;
-		}
+		if (c->extra)
+			rig_file(&m, c->extra->path, c->extra->data,
+				 c->extra->len);
 		m.fw.keys = c->keys;
 		m.fw.n_keys = c->n_keys;
 		host_alloc_fail_after(n);
@@ -318,7 +357,7 @@ static void oom_sweep(const struct oom_case *c)
 				    "console ends:\n%s\n", n, rc, m.fw.starts,
 				    !m.fw.out ? "(nothing)" : m.fw.out_len < 400 ?
 				    m.fw.out : m.fw.out + m.fw.out_len - 400);
-		host_fw_free(&m.fw);
+		rig_free(&m);
 		if (bad)
 			fail();
 		if (host_alloc_live() != live)
@@ -381,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_boots_default),
 		cmocka_unit_test(test_timeout_zero_and_key_stops_countdown),
 		cmocka_unit_test(test_editor),
+		cmocka_unit_test(test_config_on_disk),
 		cmocka_unit_test(test_oom_chain_and_exit),
 		cmocka_unit_test(test_oom_automenu),
 		cmocka_unit_test(test_oom_submenu),

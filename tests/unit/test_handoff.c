@@ -13,7 +13,7 @@
  * asserted on each failure.
  */
 #include "tests/unit/helpers.h"
-#include "tests/unit/memvol.h"
+#include "tests/unit/rig.h"
 #include "firmware/host/host.h"
 #include "kexec/kimage.h"
 #include "kexec/kload.h"
@@ -32,37 +32,6 @@ size_t __sanitizer_get_current_allocated_bytes(void) __attribute__((weak));
 #define MIB (1024ULL * 1024)
 
 /* ---------------------------------------------------------- the rig */
-
-struct rig {
-	struct fw fw;
-	struct memvol boot;
-	struct memfile files[8];
-	size_t n_files;
-	jmp_buf jb;
-	bool reset;			/* machine_panic ran (the host's reset) */
-	char err[512];
-};
-
-/* A fresh machine with 64 MiB of RAM and an empty boot volume. */
-static void rig_init(struct rig *r)
-{
-	memset(r, 0, sizeof(*r));
-	host_fw_init(&r->fw);
-	host_fw_ram(&r->fw, RAM_PAGES);
-	memvol_init(&r->boot, r->files, 0);
-	r->boot.v.is_boot = true;
-	r->boot.v.label = "BOOT";
-	assert_int_equal(fs_add_volume(&r->fw.fs, &r->boot.v), 0);
-	r->fw.kexec_jmp = &r->jb;
-}
-
-static void rig_file(struct rig *r, const char *path, const void *data,
-		     size_t len)
-{
-	assert_true(r->n_files < sizeof(r->files) / sizeof(r->files[0]));
-	r->files[r->n_files++] = (struct memfile){ path, data, len };
-	r->boot.n = r->n_files;
-}
 
 static uint64_t ram(const struct rig *r)
 {
@@ -296,7 +265,7 @@ struct linux_case {
 /* A machine with /vmlinuz and two initrds, and the entry that boots them. */
 static void linux_case_init(struct linux_case *c, uint64_t pref)
 {
-	rig_init(&c->r);
+	rig_init(&c->r, RAM_PAGES);
 	make_bzimage(c->kernel, pref);
 	fill_pattern(c->initrd1, INITRD1_LEN, 1);
 	fill_pattern(c->initrd2, INITRD2_LEN, 2);
@@ -412,7 +381,7 @@ static void test_linux_handover(void **state)
 	assert_string_equal(c.r.fw.trace, "prepare ebs shutdown kexec");
 	expect_linux_handover(&c, cmdline, ram(&c.r));
 	assert_int_equal(segment(&c.r.fw.handed, "kernel")->buf, ram(&c.r));
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /*
@@ -443,7 +412,7 @@ static void boot_busy_pref(bool map_shows_used, bool relocatable,
 	} else {
 		assert_int_equal(k->buf, k->mem);
 	}
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* pref_address inside the arena with a page there in use that the memory
@@ -473,12 +442,12 @@ static void test_linux_opts(void **state)
 	linux_case_init(&c, 0x1000000);
 	boot_ok(&c.r, linux_boot, &c.e, "x", &panic);
 	assert_string_equal(c.r.fw.trace, "prepare ebs kexec");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	linux_case_init(&c, 0x1000000);
 	boot_ok(&c.r, linux_boot, &c.e, "x", &disturb);
 	assert_string_equal(c.r.fw.trace, "prepare ebs disturb shutdown kexec");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 static void test_linux_pins(void **state)
@@ -493,7 +462,7 @@ static void test_linux_pins(void **state)
 	pin(&c.initrds[1], c.initrd2, INITRD2_LEN);
 	boot_ok(&c.r, linux_boot, &c.e, "pinned", &quiesce);
 	expect_linux_handover(&c, "pinned", ram(&c.r));
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	/* The kernel's pin covers the whole file, setup and payload. */
 	linux_case_init(&c, 0x1000000);
@@ -502,7 +471,7 @@ static void test_linux_pins(void **state)
 	mismatch_msg(msg, sizeof(msg), "/vmlinuz", &c.e.image, c.kernel, BZ_LEN);
 	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_EHASH, msg, 0);
 	assert_string_equal(c.r.fw.trace, "");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	linux_case_init(&c, 0x1000000);
 	pin(&c.initrds[1], c.initrd2, INITRD2_LEN);
@@ -510,7 +479,7 @@ static void test_linux_pins(void **state)
 	mismatch_msg(msg, sizeof(msg), "/initrd2.img", &c.initrds[1], c.initrd2,
 		     INITRD2_LEN);
 	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_EHASH, msg, 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* A stale map key: the map is read again and ExitBootServices retried,
@@ -527,7 +496,7 @@ static void test_linux_ebs_retried(void **state)
 			    "ebs shutdown kexec");
 	assert_int_equal(c.r.fw.ebs_maps, 8);
 	expect_linux_handover(&c, cmdline, ram(&c.r));
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* After a failed ExitBootServices the firmware may be half shut down:
@@ -543,7 +512,7 @@ static void test_linux_ebs_keeps_failing(void **state)
 	assert_string_equal(c.r.fw.trace, "prepare ebs ebs ebs ebs ebs ebs ebs "
 			    "ebs reset");
 	assert_int_equal(c.r.fw.ebs_maps, 8);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	/* The map cannot be read again after the second failure. */
 	linux_case_init(&c, 0x1000000);
@@ -552,7 +521,7 @@ static void test_linux_ebs_keeps_failing(void **state)
 	boot_resets(&c.r, linux_boot, &c.e, "", &quiesce, "cannot read the "
 		    "memory map after 2 failed ExitBootServices calls (too large)");
 	assert_string_equal(c.r.fw.trace, "prepare ebs ebs reset");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* The first map read fails before any ExitBootServices call: the firmware
@@ -567,7 +536,7 @@ static void test_linux_ebs_first_map_fails(void **state)
 		   "cannot read the final memory map: too large", 0);
 	assert_string_equal(c.r.fw.trace, "prepare cleanup");
 	assert_int_equal(c.r.fw.ebs_tries, 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 static void test_linux_bad_inputs(void **state)
@@ -579,13 +548,13 @@ static void test_linux_bad_inputs(void **state)
 	c.kernel[0x202] = 'X';
 	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_EFORMAT,
 		   "/vmlinuz: not a bzImage (no HdrS signature at 0x202)", 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	linux_case_init(&c, 0x1000000);
 	c.initrds[1] = boot_path("/missing.img");
 	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_ENOENT,
 		   "/missing.img: file not found", 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	linux_case_init(&c, 0x1000000);
 	memset(long_line, 'x', sizeof(long_line) - 1);
@@ -593,7 +562,7 @@ static void test_linux_bad_inputs(void **state)
 	boot_fails(&c.r, linux_boot, &c.e, long_line, &quiesce, BT_EINVAL,
 		   "command line is 2099 bytes; this kernel takes at most 2047 "
 		   "(cmdline_size at 0x238)", 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	/* A kernel whose init_size cannot fit anywhere in the 64 MiB. */
 	linux_case_init(&c, 0x1000000);
@@ -601,7 +570,7 @@ static void test_linux_bad_inputs(void **state)
 	boot_fails(&c.r, linux_boot, &c.e, "", &quiesce, BT_ENOENT,
 		   "/vmlinuz: no room for the kernel's 0x8000000 bytes (RAM "
 		   "at or above 0x1000000, aligned to 0x200000)", 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* Every allocation failure is reported, leaks nothing and gives back every
@@ -629,7 +598,7 @@ static void test_linux_oom(void **state)
 				fail_msg("allocation %ld failed without a message", n);
 			assert_int_equal(pages_in_use(&c.r), 0);
 		}
-		host_fw_free(&c.r.fw);
+		rig_free(&c.r);
 	}
 	assert_true(handed);
 	assert_true(n > 1);	/* at least one failure was injected */
@@ -682,7 +651,7 @@ static void test_linux_efi(void **state)
 	assert_string_equal(c.r.fw.started_options, "root=/dev/sda1 ro");
 	assert_int_equal(c.r.fw.started_size, sizeof(pe_image));
 	assert_string_equal(c.r.fw.trace, "initrd-offer initrd-withdraw");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	/* No initrds: nothing offered, nothing withdrawn that was offered. */
 	linux_case_init(&c, 0x1000000);
@@ -692,7 +661,7 @@ static void test_linux_efi(void **state)
 	assert_int_equal(efi_boot(&c, &status), 0);
 	assert_int_equal(c.r.fw.starts, 1);
 	assert_null(strstr(c.r.fw.trace, "initrd-offer"));
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	/* A bzImage without the EFI stub's PE header. */
 	linux_case_init(&c, 0x1000000);
@@ -702,7 +671,7 @@ static void test_linux_efi(void **state)
 			    "built with the EFI stub)");
 	assert_int_equal(c.r.fw.starts, 0);
 	assert_string_equal(c.r.fw.trace, "");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* ------------------------------------------------------- multiboot */
@@ -809,7 +778,7 @@ struct mb_case {
 /* A machine with /kernel.elf linked 2 MiB into the arena and two modules. */
 static void mb_case_init(struct mb_case *c, enum entry_kind kind)
 {
-	rig_init(&c->r);
+	rig_init(&c->r, RAM_PAGES);
 	c->base = ram(&c->r) + 2 * MIB;
 	make_elf32(c->kernel, (uint32_t)c->base);
 	fill_pattern(c->mod1, MOD1_LEN, 5);
@@ -885,7 +854,7 @@ static void test_multiboot1(void **state)
 	assert_int_equal(get64(mm + 4), ram(&c.r));
 	assert_int_equal(get64(mm + 12), RAM_PAGES * PAGE_SIZE);
 	assert_int_equal(get32(mm + 20), 1);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 static void test_multiboot1_fails(void **state)
@@ -899,7 +868,7 @@ static void test_multiboot1_fails(void **state)
 	mismatch_msg(msg, sizeof(msg), "/mod2.bin", &c.mods[1].path, c.mod2,
 		     MOD2_LEN);
 	boot_fails(&c.r, multiboot_boot, &c.e, "args", &quiesce, BT_EHASH, msg, 0);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	mb_case_init(&c, ENTRY_MULTIBOOT);
 	put_mb1_header(c.kernel, 0x3);
@@ -907,14 +876,14 @@ static void test_multiboot1_fails(void **state)
 	boot_fails(&c.r, multiboot_boot, &c.e, "args", &quiesce, BT_ETOOBIG,
 		   "cannot read the final memory map: too large", 0);
 	assert_string_equal(c.r.fw.trace, "prepare cleanup");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 
 	mb_case_init(&c, ENTRY_MULTIBOOT);
 	put_mb1_header(c.kernel, 0x3);
 	c.r.fw.ebs_fails = -1;
 	boot_resets(&c.r, multiboot_boot, &c.e, "args", &quiesce, "giving up "
 		    "after 8 failed ExitBootServices calls (invalid input)");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* Find MBI tag type in the Multiboot 2 information at mbi. */
@@ -963,7 +932,7 @@ static void test_multiboot2_efi64(void **state)
 	assert_int_equal(get32(t + 12) - get32(t + 8), MOD1_LEN);
 	assert_memory_equal(phys(get32(t + 8)), c.mod1, MOD1_LEN);
 	assert_string_equal((const char *)t + 16, "/mod.bin a=1");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* Without the EFI tags: the kexec path, 32-bit, the MB2 magic. */
@@ -988,7 +957,7 @@ static void test_multiboot2_kexec(void **state)
 	assert_int_equal(get64(t + 16), ram(&c.r));
 	assert_int_equal(get64(t + 24), RAM_PAGES * PAGE_SIZE);
 	assert_int_equal(get32(t + 32), 1);
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 /* A kernel that keeps boot services runs where it is linked: when that
@@ -1008,7 +977,7 @@ static void test_multiboot2_efi64_busy(void **state)
 		 (unsigned long long)(c.base + 0x8000));
 	boot_fails(&c.r, multiboot_boot, &c.e, "args", &quiesce, BT_ENOENT, msg, 1);
 	assert_string_equal(c.r.fw.trace, "");
-	host_fw_free(&c.r.fw);
+	rig_free(&c.r);
 }
 
 static void multiboot_oom(enum entry_kind kind)
@@ -1033,7 +1002,7 @@ static void multiboot_oom(enum entry_kind kind)
 				fail_msg("allocation %ld failed without a message", n);
 			assert_int_equal(pages_in_use(&c.r), 0);
 		}
-		host_fw_free(&c.r.fw);
+		rig_free(&c.r);
 	}
 	assert_true(handed);
 	assert_true(n > 1);

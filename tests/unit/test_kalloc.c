@@ -2,33 +2,33 @@
  * firmware that allocates bottom-up (the host double does). */
 #include "tests/unit/helpers.h"
 #include "kexec/kalloc.h"
-#include "firmware/host/host.h"
+#include "tests/unit/rig.h"
 
 static void test_avoids_destinations(void **state)
 {
-	struct fw fw;
+	struct rig r;
 	struct kimage ki;
 	char err[200];
 	uint64_t base, addr, i;
 
-	host_fw_init(&fw);
-	host_fw_ram(&fw, 4096);		/* 16 MiB */
-	base = (uintptr_t)fw.ram;
+	rig_init(&r, 4096);		/* 16 MiB */
+	base = (uintptr_t)r.fw.ram;
 	kimage_init(&ki, KIMAGE_LONG_MODE);
 	/* A 12 MiB destination from the second page of RAM: the first free
 	 * pages bottom-up are all inside it. */
 	assert_int_equal(kimage_add(&ki, 0, 0x1000, base + PAGE_SIZE, 12 << 20,
 				    "kernel", err, sizeof(err)), 0);
 	for (i = 0; i < 40; i++) {
-		assert_int_equal(kalloc_pages(&fw, &ki, 3, UINT64_MAX, &addr), 0);
+		assert_int_equal(kalloc_pages(&r.fw, &ki, 3, UINT64_MAX, &addr), 0);
 		assert_false(kimage_hits_destination(&ki, addr, addr + 3 * PAGE_SIZE));
 	}
 	/* The held pages were given back: the destination is free again. */
 	for (i = 1; i < (12 << 20) / PAGE_SIZE; i++)
-		assert_int_equal(fw.page_used[i], 0);
+		assert_int_equal(r.fw.page_used[i], 0);
 	/* No room outside the destination below a limit: a clean failure. */
-	assert_int_equal(kalloc_pages(&fw, &ki, 2, base + 0x2000 - 1, &addr), BT_ENOMEM);
-	host_fw_free(&fw);
+	assert_int_equal(kalloc_pages(&r.fw, &ki, 2, base + 0x2000 - 1, &addr),
+			 BT_ENOMEM);
+	rig_free(&r);
 }
 
 /* Pages of fw's RAM in use. */
@@ -83,35 +83,34 @@ static void test_several_destinations(void **state)
 {
 	static const uint64_t sizes[] = { 4, 2, 1 };
 	uint64_t addr[64], npages[64], i, n = 0, below_top = 0;
-	struct fw fw;
+	struct rig r;
 	struct kimage ki;
 
-	host_fw_init(&fw);
-	host_fw_ram(&fw, 512);
+	rig_init(&r, 512);
 	kimage_init(&ki, KIMAGE_LONG_MODE);
-	add_dest(&fw, &ki, 0, 40, "kernel");
-	add_dest(&fw, &ki, 43, 100, "initrd");
-	add_dest(&fw, &ki, 105, 200, "module");
-	add_dest(&fw, &ki, 207, 300, "other");
+	add_dest(&r.fw, &ki, 0, 40, "kernel");
+	add_dest(&r.fw, &ki, 43, 100, "initrd");
+	add_dest(&r.fw, &ki, 105, 200, "module");
+	add_dest(&r.fw, &ki, 207, 300, "other");
 	/* 24 blocks: more make the step-over search meet more than
 	 * KALLOC_HOLD_MAX taken blocks above the destinations and fail,
 	 * although RAM above is free (a known limit with a bottom-up
 	 * firmware). */
 	for (i = 0; i < 24; i++) {
 		npages[n] = sizes[i % 3];
-		assert_int_equal(kalloc_pages(&fw, &ki, npages[n], UINT64_MAX,
+		assert_int_equal(kalloc_pages(&r.fw, &ki, npages[n], UINT64_MAX,
 					      &addr[n]), 0);
-		expect_good_block(&fw, &ki, addr[n], npages[n], UINT64_MAX);
-		if (addr[n] < page_addr(&fw, 300))
+		expect_good_block(&r.fw, &ki, addr[n], npages[n], UINT64_MAX);
+		if (addr[n] < page_addr(&r.fw, 300))
 			below_top += npages[n];
 		n++;
 	}
 	/* The gaps between destinations were used, not only the RAM above. */
 	assert_true(below_top >= 3 + 5);
 	for (i = 0; i < n; i++)
-		fw_free_pages(&fw, addr[i], npages[i]);
-	assert_int_equal(used_pages(&fw), 0);
-	host_fw_free(&fw);
+		fw_free_pages(&r.fw, addr[i], npages[i]);
+	assert_int_equal(used_pages(&r.fw), 0);
+	rig_free(&r);
 }
 
 /*
@@ -122,27 +121,26 @@ static void test_several_destinations(void **state)
  */
 static void test_in_place_segment(void **state)
 {
-	struct fw fw;
+	struct rig r;
 	struct kimage ki;
 	uint64_t addr, in_place, i;
 	char err[200];
 
-	host_fw_init(&fw);
-	host_fw_ram(&fw, 256);
+	rig_init(&r, 256);
 	kimage_init(&ki, KIMAGE_LONG_MODE);
-	add_dest(&fw, &ki, 0, 8, "kernel");
-	in_place = page_addr(&fw, 8);
-	assert_int_equal(fw_alloc_pages_at(&fw, in_place, 8), 0);
+	add_dest(&r.fw, &ki, 0, 8, "kernel");
+	in_place = page_addr(&r.fw, 8);
+	assert_int_equal(fw_alloc_pages_at(&r.fw, in_place, 8), 0);
 	assert_int_equal(kimage_add(&ki, in_place, 5000, in_place, 8 * PAGE_SIZE,
 				    "boot_params", err, sizeof(err)), 0);
 	for (i = 0; i < 10; i++) {
-		assert_int_equal(kalloc_pages(&fw, &ki, 2, UINT64_MAX, &addr), 0);
-		expect_good_block(&fw, &ki, addr, 2, UINT64_MAX);
-		assert_true(addr >= page_addr(&fw, 16));
+		assert_int_equal(kalloc_pages(&r.fw, &ki, 2, UINT64_MAX, &addr), 0);
+		expect_good_block(&r.fw, &ki, addr, 2, UINT64_MAX);
+		assert_true(addr >= page_addr(&r.fw, 16));
 	}
 	/* 10 blocks of 2 pages, the in-place segment's 8, nothing held. */
-	assert_int_equal(used_pages(&fw), 20 + 8);
-	host_fw_free(&fw);
+	assert_int_equal(used_pages(&r.fw), 20 + 8);
+	rig_free(&r);
 }
 
 /*
@@ -153,26 +151,25 @@ static void test_in_place_segment(void **state)
  */
 static void test_falls_back_to_max(void **state)
 {
-	struct fw fw;
+	struct rig r;
 	struct kimage ki;
 	uint64_t addr, used = 1 + 80;
 
-	host_fw_init(&fw);
-	host_fw_ram(&fw, 256);
+	rig_init(&r, 256);
 	kimage_init(&ki, KIMAGE_LONG_MODE);
-	assert_int_equal(fw_alloc_pages_at(&fw, page_addr(&fw, 0), 1), 0);
-	add_dest(&fw, &ki, 1, 2, "kernel");
-	assert_int_equal(fw_alloc_pages_at(&fw, page_addr(&fw, 2), 80), 0);
-	assert_int_equal(kalloc_pages(&fw, &ki, 1, UINT64_MAX, &addr), 0);
-	expect_good_block(&fw, &ki, addr, 1, UINT64_MAX);
-	assert_int_equal(addr, page_addr(&fw, 82));
-	assert_int_equal(fw.page_used[1], 0);	/* the held block given back */
-	assert_int_equal(used_pages(&fw), used + 1);
+	assert_int_equal(fw_alloc_pages_at(&r.fw, page_addr(&r.fw, 0), 1), 0);
+	add_dest(&r.fw, &ki, 1, 2, "kernel");
+	assert_int_equal(fw_alloc_pages_at(&r.fw, page_addr(&r.fw, 2), 80), 0);
+	assert_int_equal(kalloc_pages(&r.fw, &ki, 1, UINT64_MAX, &addr), 0);
+	expect_good_block(&r.fw, &ki, addr, 1, UINT64_MAX);
+	assert_int_equal(addr, page_addr(&r.fw, 82));
+	assert_int_equal(r.fw.page_used[1], 0);	/* the held block given back */
+	assert_int_equal(used_pages(&r.fw), used + 1);
 	/* With max below the free RAM there is nowhere to fall back to. */
-	assert_int_equal(kalloc_pages(&fw, &ki, 1, page_addr(&fw, 83) - 1, &addr),
+	assert_int_equal(kalloc_pages(&r.fw, &ki, 1, page_addr(&r.fw, 83) - 1, &addr),
 			 BT_ENOMEM);
-	assert_int_equal(used_pages(&fw), used + 1);
-	host_fw_free(&fw);
+	assert_int_equal(used_pages(&r.fw), used + 1);
+	rig_free(&r);
 }
 
 /*
@@ -182,26 +179,25 @@ static void test_falls_back_to_max(void **state)
  */
 static void test_exhaustion(void **state)
 {
-	struct fw fw;
+	struct rig r;
 	struct kimage ki;
 	uint64_t addr, i;
 
-	host_fw_init(&fw);
-	host_fw_ram(&fw, 200);
+	rig_init(&r, 200);
 	kimage_init(&ki, KIMAGE_LONG_MODE);
-	add_dest(&fw, &ki, 0, 150, "kernel");
-	add_dest(&fw, &ki, 166, 200, "initrd");
+	add_dest(&r.fw, &ki, 0, 150, "kernel");
+	add_dest(&r.fw, &ki, 166, 200, "initrd");
 	for (i = 0; i < 4; i++) {
-		assert_int_equal(kalloc_pages(&fw, &ki, 4, UINT64_MAX, &addr), 0);
-		expect_good_block(&fw, &ki, addr, 4, UINT64_MAX);
+		assert_int_equal(kalloc_pages(&r.fw, &ki, 4, UINT64_MAX, &addr), 0);
+		expect_good_block(&r.fw, &ki, addr, 4, UINT64_MAX);
 	}
-	assert_int_equal(used_pages(&fw), 16);
-	assert_int_equal(kalloc_pages(&fw, &ki, 4, UINT64_MAX, &addr), BT_ENOMEM);
-	assert_int_equal(kalloc_pages(&fw, &ki, 1, UINT64_MAX, &addr), BT_ENOMEM);
-	assert_int_equal(used_pages(&fw), 16);
+	assert_int_equal(used_pages(&r.fw), 16);
+	assert_int_equal(kalloc_pages(&r.fw, &ki, 4, UINT64_MAX, &addr), BT_ENOMEM);
+	assert_int_equal(kalloc_pages(&r.fw, &ki, 1, UINT64_MAX, &addr), BT_ENOMEM);
+	assert_int_equal(used_pages(&r.fw), 16);
 	for (i = 150; i < 166; i++)
-		assert_int_equal(fw.page_used[i], 1);
-	host_fw_free(&fw);
+		assert_int_equal(r.fw.page_used[i], 1);
+	rig_free(&r);
 }
 
 int main(void)
