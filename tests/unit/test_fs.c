@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "tests/unit/helpers.h"
 #include "tests/unit/memvol.h"
+#include "tests/unit/rig.h"
 #include "fs/fs.h"
 #include "lib/sha256.h"
 #include "firmware/host/host.h"
@@ -473,21 +474,6 @@ static void test_fat_serial(void **state)
  * at an offset (a partition) carrying a firmware file system. */
 #define IMG_OFFSET (1024 * 1024)
 
-static bool make_fat_image(char *path, size_t pathlen)
-{
-	char cmd[600];
-	int fd;
-
-	snprintf(path, pathlen, "/tmp/baton-test-fat-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return false;
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "truncate -s 6M %s && mkfs.fat --offset=2048 "
-		 "-i 1234ABCD -n DATA %s 4096 >/dev/null 2>&1", path, path);
-	return system(cmd) == 0;
-}
-
 static void test_blockdev_fat(void **state)
 {
 	struct fixture *f = *state;
@@ -501,7 +487,7 @@ static void test_blockdev_fat(void **state)
 	char img[64], err[200];
 	FILE *fp;
 
-	if (!make_fat_image(img, sizeof(img)))
+	if (!rig_fat_image(img, sizeof(img), 6, IMG_OFFSET, 0x1234ABCD, "DATA"))
 		skip();
 	assert_int_equal(host_blockdev_open(&hb, img, IMG_OFFSET, 0, 512), 0);
 	memvol_init(&files, data_files, 1);
