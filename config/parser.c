@@ -66,12 +66,14 @@ struct key_info;
 typedef int key_handler(struct parser *p, const struct loc *at, char *value,
 			const struct key_info *k);
 
+/* Names and usage texts are kept in the entries themselves: a pointer in
+ * baton.efi's data costs a relocation, more than the bytes it saves. */
 struct key_info {
-	const char *name;
+	char name[11];
+	char usage[43];		/* shown when the value is missing */
 	enum key_scope scope;
 	key_handler *fn;
 	enum entry_kind kind;	/* for boot keys: the kind of entry they make */
-	const char *usage;	/* shown when the value is missing */
 };
 
 static int parse_file(struct parser *p, const struct cfg_file *f,
@@ -754,29 +756,29 @@ static int key_handoff(struct parser *p, const struct loc *at, char *value,
 /* -- lines ---------------------------------------------------------------- */
 
 static const struct key_info keys[] = {
-	{ "timeout", SCOPE_GLOBAL, key_timeout, ENTRY_NONE, "timeout SECONDS" },
-	{ "default", SCOPE_GLOBAL, key_default, ENTRY_NONE, "default ID" },
-	{ "editor", SCOPE_GLOBAL, key_flag, ENTRY_NONE, "editor yes|no" },
-	{ "bls", SCOPE_GLOBAL, key_flag, ENTRY_NONE, "bls yes|no" },
-	{ "include", SCOPE_ANY, key_include, ENTRY_NONE, "include PATH" },
-	{ "entry", SCOPE_ANY, key_entry, ENTRY_NONE, "entry ID" },
-	{ "title", SCOPE_ENTRY, key_title, ENTRY_NONE, "title TEXT" },
-	{ "efi", SCOPE_ENTRY, key_boot, ENTRY_EFI, "efi PATH [LOAD OPTIONS]" },
-	{ "menu", SCOPE_ENTRY, key_boot, ENTRY_MENU, "menu PATH" },
-	{ "action", SCOPE_ENTRY, key_boot, ENTRY_ACTION,
-	  "action reboot|poweroff|firmware-setup|exit" },
-	{ "linux", SCOPE_ENTRY, key_boot, ENTRY_LINUX, "linux PATH [OPTIONS]" },
-	{ "linux-efi", SCOPE_ENTRY, key_boot, ENTRY_LINUX_EFI,
-	  "linux-efi PATH [OPTIONS]" },
-	{ "multiboot", SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT,
-	  "multiboot PATH [ARGS]" },
-	{ "multiboot2", SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT2,
-	  "multiboot2 PATH [ARGS]" },
-	{ "initrd", SCOPE_ENTRY, key_initrd, ENTRY_NONE, "initrd PATH" },
-	{ "options", SCOPE_ENTRY, key_options, ENTRY_NONE, "options TEXT" },
-	{ "module", SCOPE_ENTRY, key_module, ENTRY_NONE, "module PATH [ARGS]" },
-	{ "handoff", SCOPE_ENTRY, key_handoff, ENTRY_NONE,
-	  "handoff quiesce|no-quiesce|disturb-irqs" },
+	{ "timeout", "timeout SECONDS", SCOPE_GLOBAL, key_timeout, ENTRY_NONE },
+	{ "default", "default ID", SCOPE_GLOBAL, key_default, ENTRY_NONE },
+	{ "editor", "editor yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
+	{ "bls", "bls yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
+	{ "include", "include PATH", SCOPE_ANY, key_include, ENTRY_NONE },
+	{ "entry", "entry ID", SCOPE_ANY, key_entry, ENTRY_NONE },
+	{ "title", "title TEXT", SCOPE_ENTRY, key_title, ENTRY_NONE },
+	{ "efi", "efi PATH [LOAD OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_EFI },
+	{ "menu", "menu PATH", SCOPE_ENTRY, key_boot, ENTRY_MENU },
+	{ "action", "action reboot|poweroff|firmware-setup|exit",
+	  SCOPE_ENTRY, key_boot, ENTRY_ACTION },
+	{ "linux", "linux PATH [OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_LINUX },
+	{ "linux-efi", "linux-efi PATH [OPTIONS]",
+	  SCOPE_ENTRY, key_boot, ENTRY_LINUX_EFI },
+	{ "multiboot", "multiboot PATH [ARGS]",
+	  SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT },
+	{ "multiboot2", "multiboot2 PATH [ARGS]",
+	  SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT2 },
+	{ "initrd", "initrd PATH", SCOPE_ENTRY, key_initrd, ENTRY_NONE },
+	{ "options", "options TEXT", SCOPE_ENTRY, key_options, ENTRY_NONE },
+	{ "module", "module PATH [ARGS]", SCOPE_ENTRY, key_module, ENTRY_NONE },
+	{ "handoff", "handoff quiesce|no-quiesce|disturb-irqs",
+	  SCOPE_ENTRY, key_handoff, ENTRY_NONE },
 };
 
 /* Keys are case-insensitive. */
