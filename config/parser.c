@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include "config/config.h"
 #include "config/internal.h"
+#include "loader/protocol.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
@@ -460,22 +461,31 @@ static int key_include(struct parser *p, const struct loc *at, char *value,
 
 /* -- entries -------------------------------------------------------------- */
 
+/* Whether entries of kind k take the lines a protocol flag stands for:
+ * the protocol table (loader/protocol.h) says which protocol takes what. */
+static bool kind_takes(enum entry_kind k, unsigned flag)
+{
+	const struct protocol *proto = protocol_find(kind_names[k]);
+
+	return proto && (proto->flags & flag);
+}
+
 /* Entry kinds that take "initrd" and "options" lines. */
 static bool takes_linux_keys(enum entry_kind k)
 {
-	return k == ENTRY_LINUX || k == ENTRY_LINUX_EFI;
+	return kind_takes(k, PROTO_INITRDS);
 }
 
 /* Entry kinds baton hands over to itself, kexec-style ("handoff" lines). */
 static bool takes_handoff(enum entry_kind k)
 {
-	return k == ENTRY_LINUX || k == ENTRY_MULTIBOOT || k == ENTRY_MULTIBOOT2;
+	return kind_takes(k, PROTO_KEXEC);
 }
 
 /* Entry kinds that take "module" lines. */
 static bool takes_modules(enum entry_kind k)
 {
-	return k == ENTRY_MULTIBOOT || k == ENTRY_MULTIBOOT2;
+	return kind_takes(k, PROTO_MODULES);
 }
 
 /* Forget the open entry's kept line positions. */

@@ -39,7 +39,7 @@ enum protocol_flags {
 	PROTO_EDITABLE = 1 << 0,	/* the command line may be edited */
 	PROTO_MAY_RETURN = 1 << 1,	/* what it starts may come back */
 	PROTO_KEXEC = 1 << 2,		/* hands over kexec-style (no return) */
-	PROTO_INITRDS = 1 << 3,		/* takes initrd lines */
+	PROTO_INITRDS = 1 << 3,		/* takes initrd and options lines */
 	PROTO_MODULES = 1 << 4,		/* takes module lines */
 };
 
