@@ -409,13 +409,13 @@ static int widen(void *ctx)
 	return rc ? rc : fw->fs.n_devs > before ? 0 : BT_ENOENT;
 }
 
-int efi_blockdevs_init(struct fw *fw)
+int efi_blockdevs_init(struct fw *fw, char *self_path)
 {
 	fs_init(&fw->fs);
 	fw->fs.widen = widen;
 	fw->fs.widen_ctx = fw;
 	fw->fs.origin.source = PATH_SRC_BOOT;
-	fw->fs.origin.file = str_dup(fw->self_path);
+	fw->fs.origin.file = self_path;
 	if (!fw->fs.origin.file)
 		return BT_ENOMEM;
 	return scan(fw);

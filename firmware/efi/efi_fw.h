@@ -15,7 +15,6 @@ struct fw {
 	EFI_RUNTIME_SERVICES *rs;
 	EFI_LOADED_IMAGE *loaded;
 	char *load_options;		/* UTF-8, "" when none */
-	char *self_path;		/* "/EFI/BOOT/BOOTX64.EFI" or "" */
 	struct fs fs;
 	uint64_t tsc_per_ms;		/* for fw_time_ms */
 	EFI_EVENT timer;		/* for fw_key_wait */
@@ -34,8 +33,9 @@ const char *efi_status_name(EFI_STATUS status);
 extern EFI_BOOT_SERVICES *efi_bs;
 
 /* Set up fw->fs with every block device and firmware file system, and
- * baton's origin (its own volume and path). */
-int efi_blockdevs_init(struct fw *fw);
+ * baton's origin: its own volume and self_path, the path of its binary
+ * there ("" when unknown; fw->fs takes it over, also on failure). */
+int efi_blockdevs_init(struct fw *fw, char *self_path);
 
 /* Device path of the file `path` on device, for LoadImage; a pool
  * allocation (FreePool) or NULL. */

@@ -77,8 +77,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		fw.loaded = NULL;
 	efi_console_init(&fw);
 	fw.load_options = load_options(fw.loaded);
-	fw.self_path = self_path(fw.loaded);
-	if (!fw.load_options || !fw.self_path || efi_blockdevs_init(&fw)) {
+	if (!fw.load_options || efi_blockdevs_init(&fw, self_path(fw.loaded))) {
 		st->ConOut->OutputString(st->ConOut, L"baton: out of memory at start\r\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
