@@ -31,7 +31,14 @@ struct blockdev {
 	uint64_t blocks;
 	char *name;		/* for messages: "disk 0", "volume 1" */
 	char *partuuid;		/* GPT partition GUID in lower case, or NULL */
+	char *parttype;		/* GPT partition type GUID in lower case, or
+				 * "mbr:XX" (two hex digits) for an MBR
+				 * partition; NULL when unknown */
 	bool is_boot;		/* baton was loaded from this device */
+	bool is_disk;		/* a whole disk, not a partition of one */
+	bool platform_parts;	/* the platform offers the partitions of this
+				 * disk as devices of their own (UEFI does);
+				 * otherwise fs/ reads its partition table */
 	void *handle;		/* the firmware's handle, for locators */
 	struct fsys *fsys;	/* the firmware's file system on it, or NULL */
 };
@@ -43,6 +50,9 @@ struct fsys_ops {
 		    void *ctx);
 	/* The volume label as a new allocation (bt_free()), or NULL. */
 	char *(*label)(struct fsys *fs);
+	/* Rename the file at path to new_name (a name, not a path) in the
+	 * same folder.  NULL when the file system cannot be written. */
+	int (*rename)(struct fsys *fs, const char *path, const char *new_name);
 };
 
 struct fsys {

@@ -50,6 +50,7 @@ static void sfs_free(struct volume *vol)
 	bt_free(v->v.label);
 	bt_free(v->v.fsuuid);
 	bt_free(v->v.partuuid);
+	bt_free(v->v.parttype);
 	bt_free(v);
 }
 
@@ -94,11 +95,15 @@ static int sfs_probe(struct blockdev *bd, struct volume **out, char *err,
 	v->bd = bd;
 	v->v.ops = &sfs_volume_ops;
 	v->v.is_boot = bd->is_boot;
+	v->v.fstype = "fat";
 	v->v.name = str_dup(bd->name);
 	v->v.label = bd->fsys->ops->label(bd->fsys);
 	if (bd->partuuid)
 		v->v.partuuid = str_dup(bd->partuuid);
-	if (!v->v.name || (bd->partuuid && !v->v.partuuid))
+	if (bd->parttype)
+		v->v.parttype = str_dup(bd->parttype);
+	if (!v->v.name || (bd->partuuid && !v->v.partuuid) ||
+	    (bd->parttype && !v->v.parttype))
 		goto oom;
 	/* The serial is optional: a device without block access (or not
 	 * FAT) has none. */

@@ -106,6 +106,8 @@ const char *fs_scheme(const struct path *p)
 		return "tftp";
 	case PATH_SRC_HTTP:
 		return "http";
+	case PATH_SRC_ISO:
+		return "iso";
 	default:
 		return "?";
 	}

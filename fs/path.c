@@ -507,6 +507,8 @@ char *path_format(const struct path *p)
 				fmt_alloc("tftp:%s", file);
 	case PATH_SRC_HTTP:
 		return fmt_alloc("http://%s%s", arg, file);
+	case PATH_SRC_ISO:
+		return fmt_alloc("iso(%s):%s", arg, file);
 	}
 	return str_dup(file);
 }

@@ -10,6 +10,8 @@
  *   tftp:/a/b              the boot server, over TFTP
  *   tftp://host/a/b        a named TFTP server
  *   http://host[:port]/a/b an HTTP server
+ *   iso(PATH):/a/b         inside the ISO (or other disk image) file at PATH,
+ *                          itself any path (relative to the file written in)
  *
  * and any of them may end in "#sha256=<64 hex digits>" to pin the contents.
  * A parsed path is absolute: relative paths and paths without a source are
@@ -30,6 +32,8 @@ enum path_source {
 	PATH_SRC_PARTUUID,	/* arg: the GPT partition GUID, lower case */
 	PATH_SRC_TFTP,		/* arg: host, or NULL for the boot server */
 	PATH_SRC_HTTP,		/* arg: host[:port] */
+	PATH_SRC_ISO,		/* arg: the image file's absolute path as
+				 * path_format() writes it, pin included */
 };
 
 struct path {

@@ -64,6 +64,12 @@ struct volume_ops {
 	 * reach files on this volume by itself.  NULL: never. */
 	int (*locate)(struct volume *v, const char *path,
 		      struct fs_locator *out);
+	/*
+	 * Rename the file at path to new_name (a name in the same folder).
+	 * NULL for read-only volumes: baton writes to a disk only for BLS boot
+	 * counting (docs/design.md).
+	 */
+	int (*rename)(struct volume *v, const char *path, const char *new_name);
 	/* Free the volume (the registry calls it); NULL when the volume is
 	 * not the registry's to free. */
 	void (*free)(struct volume *v);
@@ -75,6 +81,8 @@ struct volume {
 	char *label;		/* file-system label, or NULL */
 	char *fsuuid;		/* file-system UUID or FAT serial "ABCD-1234", or NULL */
 	char *partuuid;		/* GPT partition GUID in lower case, or NULL */
+	char *parttype;		/* as struct blockdev's parttype, or NULL */
+	const char *fstype;	/* "fat", "ext4", "iso9660", ...: static */
 	bool is_boot;		/* the volume baton itself was loaded from */
 };
 

@@ -125,7 +125,11 @@ static char *fsys_label(struct fsys *fs)
 	return l ? str_dup(l) : NULL;
 }
 
-static const struct fsys_ops memvol_fsys_ops = { fsys_open, fsys_list, fsys_label };
+static const struct fsys_ops memvol_fsys_ops = {
+	.open = fsys_open,
+	.list = fsys_list,
+	.label = fsys_label,
+};
 
 void memvol_init(struct memvol *mv, const struct memfile *files, size_t n)
 {
