@@ -36,6 +36,9 @@ struct blockdev {
 				 * partition; NULL when unknown */
 	bool is_boot;		/* baton was loaded from this device */
 	bool is_disk;		/* a whole disk, not a partition of one */
+	bool on_boot_disk;	/* the disk baton was loaded from, or one of
+				 * its partitions (the CD whose El Torito
+				 * image holds baton, its ISO 9660 tree) */
 	bool platform_parts;	/* the platform offers the partitions of this
 				 * disk as devices of their own (UEFI does);
 				 * otherwise fs/ reads its partition table */

@@ -68,6 +68,8 @@ static void probe_device(struct fs *fs, struct blockdev *bd,
 		rc = (*d)->probe(bd, &v, err, sizeof(err));
 		if (rc == BT_ENOENT)
 			continue;
+		if (!rc)
+			v->on_boot_disk = bd->on_boot_disk || bd->is_boot;
 		if (!rc && fs_add_volume(fs, v) == 0)
 			return;
 		if (!rc) {

@@ -84,6 +84,8 @@ struct volume {
 	char *parttype;		/* as struct blockdev's parttype, or NULL */
 	const char *fstype;	/* "fat", "ext4", "iso9660", ...: static */
 	bool is_boot;		/* the volume baton itself was loaded from */
+	bool on_boot_disk;	/* on the disk baton was loaded from (set by
+				 * the registry from the device) */
 };
 
 #endif

@@ -296,6 +296,54 @@ static char *partition_guid(EFI_HANDLE h)
 	}
 }
 
+/* The handle's device path, or NULL. */
+static EFI_DEVICE_PATH *devpath_of(struct fw *fw, EFI_HANDLE h)
+{
+	EFI_DEVICE_PATH *dp;
+
+	if (!h || fw->bs->HandleProtocol(h, &devpath_guid, (void **)&dp) != EFI_SUCCESS)
+		return NULL;
+	return dp;
+}
+
+/*
+ * Bytes of the boot device's path that name its disk: the whole path
+ * without its end node, less a last hard-drive or CD-ROM node (the
+ * partition or El Torito image baton was loaded from).  0 when unknown.
+ */
+static UINTN boot_disk_prefix(struct fw *fw, const EFI_DEVICE_PATH **out)
+{
+	const EFI_DEVICE_PATH *dp = devpath_of(fw, fw->loaded ? fw->loaded->DeviceHandle : NULL);
+	const UINT8 *p, *last = NULL;
+
+	if (!dp)
+		return 0;
+	*out = dp;
+	for (p = (const UINT8 *)dp;;) {
+		const EFI_DEVICE_PATH *n = (const EFI_DEVICE_PATH *)p;
+		UINTN len = n->Length[0] | (UINTN)n->Length[1] << 8;
+
+		if (n->Type == END_DEVICE_PATH_TYPE || len < 4)
+			break;
+		last = p;
+		p += len;
+	}
+	if (last && ((const EFI_DEVICE_PATH *)last)->Type == MEDIA_DEVICE_PATH &&
+	    (((const EFI_DEVICE_PATH *)last)->SubType == MEDIA_HARDDRIVE_DP ||
+	     ((const EFI_DEVICE_PATH *)last)->SubType == MEDIA_CDROM_DP))
+		p = last;
+	return (UINTN)(p - (const UINT8 *)dp);
+}
+
+/* Whether h is the boot disk or a partition on it. */
+static bool on_boot_disk(struct fw *fw, EFI_HANDLE h)
+{
+	const EFI_DEVICE_PATH *boot = NULL, *dp = devpath_of(fw, h);
+	UINTN n = boot_disk_prefix(fw, &boot);
+
+	return n && dp && efi_devpath_size(dp) >= n + 4 && memcmp(dp, boot, n) == 0;
+}
+
 /* Describe one handle as a block device; NULL when it has neither block
  * access nor a file system (or out of memory). */
 static struct efi_dev *dev_new(struct fw *fw, EFI_HANDLE h, size_t index)
@@ -319,7 +367,12 @@ static struct efi_dev *dev_new(struct fw *fw, EFI_HANDLE h, size_t index)
 	if (d->bio) {
 		d->bd.block_size = d->bio->Media->BlockSize;
 		d->bd.blocks = d->bio->Media->LastBlock + 1;
+		d->bd.is_disk = !d->bio->Media->LogicalPartition;
 	}
+	/* The firmware's partition driver makes a device of every GPT, MBR
+	 * and El Torito partition; fs/ only notes their types. */
+	d->bd.platform_parts = true;
+	d->bd.on_boot_disk = on_boot_disk(fw, h);
 	d->bd.handle = h;
 	d->bd.partuuid = partition_guid(h);
 	d->bd.is_boot = fw->loaded && h == fw->loaded->DeviceHandle;
@@ -407,6 +460,13 @@ static int widen(void *ctx)
 	connect_all(fw);
 	rc = scan(fw);
 	return rc ? rc : fw->fs.n_devs > before ? 0 : BT_ENOENT;
+}
+
+void efi_rescan(struct fw *fw)
+{
+	fw->connected_all = true;
+	connect_all(fw);
+	scan(fw);
 }
 
 int efi_blockdevs_init(struct fw *fw, char *self_path)

@@ -37,6 +37,13 @@ extern EFI_BOOT_SERVICES *efi_bs;
  * there ("" when unknown; fw->fs takes it over, also on failure). */
 int efi_blockdevs_init(struct fw *fw, char *self_path);
 
+/* Connect every controller and add the devices that appear. */
+void efi_rescan(struct fw *fw);
+
+/* Load and start the EFI drivers in the "drivers" folder next to baton's
+ * binary, then rescan; each driver's outcome is shown on the console. */
+void efi_load_drivers(struct fw *fw);
+
 /* Device path of the file `path` on device, for LoadImage; a pool
  * allocation (FreePool) or NULL. */
 EFI_DEVICE_PATH *efi_file_devpath(struct fw *fw, EFI_HANDLE device,

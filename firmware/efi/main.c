@@ -81,6 +81,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		st->ConOut->OutputString(st->ConOut, L"baton: out of memory at start\r\n");
 		return EFI_OUT_OF_RESOURCES;
 	}
+	efi_load_drivers(&fw);
 	rc = baton_main(&fw);
 	return rc ? EFI_LOAD_ERROR : EFI_SUCCESS;
 }
