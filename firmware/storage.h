@@ -13,4 +13,17 @@ struct fw;
  * volumes made of them, and baton's origin. */
 struct fs *fw_fs(struct fw *fw);
 
+/*
+ * Offer bd, a disk image baton reads (an ISO file), to the firmware as a
+ * read-only disk of its own, so that its partitions and El Torito EFI
+ * image are found by the firmware and a program started from there finds
+ * its CD the way it would on real media.  Done once per device; the disk
+ * stays for the session.  *out is the registry's volume over the firmware
+ * file system found on it (the El Torito EFI image or a FAT partition).
+ * BT_ENOENT when the firmware found none, BT_EUNSUPP where the platform
+ * cannot offer disks; err names bd and says why.
+ */
+int fw_disk_attach(struct fw *fw, struct blockdev *bd, struct volume **out,
+		   char *err, size_t errlen);
+
 #endif

@@ -50,3 +50,27 @@ int blockdev_read_bytes(struct blockdev *bd, uint64_t off, void *buf,
 	}
 	return len ? read_partial(bd, lba, 0, out, len) : 0;
 }
+
+static int ram_read(struct blockdev *bd, uint64_t lba, size_t count, void *buf)
+{
+	const struct ram_blockdev *r = (const struct ram_blockdev *)bd;
+
+	if (lba > bd->blocks || count > bd->blocks - lba)
+		return BT_EINVAL;
+	memcpy(buf, r->data + lba * bd->block_size, count * bd->block_size);
+	return 0;
+}
+
+static const struct blockdev_ops ram_ops = { ram_read };
+
+void blockdev_ram(struct ram_blockdev *r, const void *data, uint64_t len,
+		  uint32_t block_size, char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->bd.ops = &ram_ops;
+	r->bd.block_size = block_size;
+	r->bd.blocks = len / block_size;
+	r->bd.name = name;
+	r->bd.is_disk = true;
+	r->data = data;
+}

@@ -71,4 +71,16 @@ struct fsys {
 int blockdev_read_bytes(struct blockdev *bd, uint64_t off, void *buf,
 			size_t len);
 
+/* A block device over bytes in memory (a disk image read whole). */
+struct ram_blockdev {
+	struct blockdev bd;
+	const uint8_t *data;	/* borrowed: must outlive the device */
+};
+
+/* Set r up over data (len bytes; a partial last block is left out) with
+ * block_size blocks, named name (borrowed); a whole disk whose partitions
+ * fs/ reads. */
+void blockdev_ram(struct ram_blockdev *r, const void *data, uint64_t len,
+		  uint32_t block_size, char *name);
+
 #endif

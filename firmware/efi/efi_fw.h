@@ -20,6 +20,7 @@ struct fw {
 	EFI_EVENT timer;		/* for fw_key_wait */
 	struct initrd_offer *initrd;	/* fw_initrd_offer's, or NULL */
 	bool connected_all;		/* every controller connected */
+	struct vdisk *vdisks;		/* images offered as disks (vdisk.c) */
 };
 
 /* The firmware status as a baton error code (the one place this happens). */

@@ -120,3 +120,11 @@ void fw_platform(struct fw *fw, struct fw_platform *p)
 	memset(p, 0, sizeof(*p));
 	p->systab = 0x5157AB;	/* a recognisable fake */
 }
+
+int fw_disk_attach(struct fw *fw, struct blockdev *bd, struct volume **out,
+		   char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: the host double has no firmware to offer "
+		 "the image to as a CD", bd->name);
+	return BT_EUNSUPP;
+}
