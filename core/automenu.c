@@ -37,20 +37,6 @@ static void emit(struct scan *sc, const char *piece)
 	sc->len += n;
 }
 
-/* How a path names this volume: the most specific identifier it has. */
-static char *volume_prefix(const struct volume *v)
-{
-	if (v->is_boot)
-		return str_dup("boot:");
-	if (v->partuuid)
-		return fmt_alloc("partuuid=%s:", v->partuuid);
-	if (v->fsuuid)
-		return fmt_alloc("uuid=%s:", v->fsuuid);
-	if (v->label)
-		return fmt_alloc("label=%s:", v->label);
-	return NULL;
-}
-
 /* Whether a name can be written in the config language unchanged. */
 static bool plain_name(const char *name)
 {
@@ -78,7 +64,7 @@ static int add_program(void *ctx, const char *name, bool is_dir)
 		bt_free(path);
 		return 0;
 	}
-	prefix = volume_prefix(sc->vol);
+	prefix = fs_volume_prefix(sc->vol);
 	entry = prefix ? fmt_alloc("entry found%u\ntitle %s (%s)\nefi %s%s\n",
 				   sc->count, path + 5,
 				   sc->vol->label ? sc->vol->label : sc->vol->name,

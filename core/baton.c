@@ -81,8 +81,42 @@ static int try_config(struct session *s, struct config *cfg, const char *text,
 }
 
 /*
+ * The config on another volume of the disk baton came from: the ISO 9660
+ * tree of the CD (or hybrid stick) whose El Torito image holds baton, or a
+ * partition beside baton's ESP.  The first volume in device order with
+ * places[0] or places[1] wins.
+ */
+static int boot_disk_config(struct session *s, struct config *cfg,
+			    const char *const *places)
+{
+	struct fs *fs = fw_fs(s->fw);
+	char err[300], text[300];
+	size_t i, j;
+	int rc;
+
+	fs_probe(fs, false, NULL, NULL);
+	for (i = 0; i < fs->n_vols; i++) {
+		struct volume *v = fs->vols[i];
+		char *prefix;
+
+		if (v->is_boot || !v->on_boot_disk ||
+		    !(prefix = fs_volume_prefix(v)))
+			continue;
+		for (j = 0, rc = BT_ENOENT; j < 2 && rc == BT_ENOENT; j++) {
+			fmt_buf(text, sizeof(text), "%s%s", prefix, places[j]);
+			rc = try_config(s, cfg, text, err, sizeof(err));
+		}
+		bt_free(prefix);
+		if (rc != BT_ENOENT)
+			return rc;
+	}
+	return BT_ENOENT;
+}
+
+/*
  * Load the config: config= from the load options, else baton.conf next to
- * baton's binary, /boot/baton.conf, /baton.conf.  Returns 0 when one was
+ * baton's binary, /boot/baton.conf, /baton.conf, then /boot/baton.conf and
+ * /baton.conf on the other volumes of baton's disk.  Returns 0 when one was
  * parsed, BT_ENOENT when there is none, or BT_ENOMEM.
  */
 static int load_config(struct session *s, struct config *cfg)
@@ -118,7 +152,7 @@ static int load_config(struct session *s, struct config *cfg)
 		if (rc != BT_ENOENT)
 			return rc;
 	}
-	return BT_ENOENT;
+	return boot_disk_config(s, cfg, places + 1);
 }
 
 /* Show each diagnostic on its own line before the menu takes the screen. */

@@ -82,6 +82,13 @@ int fs_add_volume(struct fs *fs, struct volume *v);
 void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
 	      const char *msg), void *ctx);
 
+/*
+ * How a path names volume v: "boot:", else its most specific identifier
+ * ("partuuid=G:", "uuid=U:", "label=L:").  A new allocation (bt_free());
+ * NULL when it has none (or out of memory).
+ */
+char *fs_volume_prefix(const struct volume *v);
+
 /* The scheme of p's source: "boot", "label", ..., "tftp", "http". */
 const char *fs_scheme(const struct path *p);
 

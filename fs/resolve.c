@@ -75,3 +75,16 @@ const struct fs_resolver fs_volume_resolver = {
 		   1u << PATH_SRC_UUID | 1u << PATH_SRC_PARTUUID,
 	.resolve = resolve,
 };
+
+char *fs_volume_prefix(const struct volume *v)
+{
+	if (v->is_boot)
+		return str_dup("boot:");
+	if (v->partuuid)
+		return fmt_alloc("partuuid=%s:", v->partuuid);
+	if (v->fsuuid)
+		return fmt_alloc("uuid=%s:", v->fsuuid);
+	if (v->label)
+		return fmt_alloc("label=%s:", v->label);
+	return NULL;
+}

@@ -253,6 +253,47 @@ static void test_editor(void **state)
  * serial mkfs.fat wrote into the boot sector) and by label=.  Its relative
  * paths are on that disk; label=BATON: reaches back to the boot volume.
  */
+/* No config on baton's own volume: the other volumes of its disk are
+ * looked at (the ISO 9660 tree of the CD whose El Torito image holds
+ * baton), in device order; volumes on other disks are not. */
+static void test_config_on_boot_disk(void **state)
+{
+	static const char conf[] =
+		"timeout -1\n"
+		"entry tree\n  title From the tree\n  efi /tree.efi in-tree\n"
+		"entry quit\n  action exit\n";
+	struct memfile files[] = {
+		{ "/boot/baton.conf", conf, 0 },
+		{ "/tree.efi", pe_image, sizeof(pe_image) },
+	};
+	struct memvol other, tree;
+	struct rig m;
+
+	make_pe_image();
+	memvol_init(&other, files, 2);
+	other.v.label = "OTHER";
+	memvol_init(&tree, files, 2);
+	tree.v.label = "ISOTREE";
+	tree.v.on_boot_disk = true;
+
+	machine_init(&m, NULL, NULL);
+	assert_int_equal(fs_add_volume(&m.fw.fs, &other.v), 0);
+	assert_int_equal(fs_add_volume(&m.fw.fs, &tree.v), 0);
+	RUN(&m, CH('1'), CH('2'));
+	expect_out(&m, "config label=ISOTREE:/boot/baton.conf");
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_path, "/tree.efi");
+	rig_free(&m);
+
+	/* Off the boot disk, the same config is not taken. */
+	tree.v.on_boot_disk = false;
+	machine_init(&m, NULL, NULL);
+	assert_int_equal(fs_add_volume(&m.fw.fs, &tree.v), 0);
+	RUN(&m, CH('5'));
+	expect_out(&m, "no baton.conf found");
+	rig_free(&m);
+}
+
 static void test_config_on_disk(void **state)
 {
 	static const char conf[] =
@@ -421,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_zero_and_key_stops_countdown),
 		cmocka_unit_test(test_editor),
 		cmocka_unit_test(test_config_on_disk),
+		cmocka_unit_test(test_config_on_boot_disk),
 		cmocka_unit_test(test_oom_chain_and_exit),
 		cmocka_unit_test(test_oom_automenu),
 		cmocka_unit_test(test_oom_submenu),
