@@ -108,17 +108,7 @@ static void probe_device(struct fs *fs, struct blockdev *bd,
 struct part_ctx {
 	struct fs *fs;
 	struct blockdev *disk;
-	void (*report)(void *ctx, const char *msg);
-	void *ctx;
 };
-
-static void part_report_fwd(void *ctx, const char *msg)
-{
-	struct part_ctx *pc = ctx;
-
-	if (pc->report)
-		pc->report(pc->ctx, msg);
-}
 
 /* A partition the registry read: a device of its own, probed later. */
 static int add_part(void *ctx, const struct part_entry *e)
@@ -162,12 +152,11 @@ static int note_type(void *ctx, const struct part_entry *e)
 static void read_parts(struct fs *fs, struct blockdev *disk, part_cb cb,
 		       void (*report)(void *ctx, const char *msg), void *ctx)
 {
-	struct part_ctx pc = { fs, disk, report, ctx };
+	struct part_ctx pc = { fs, disk };
 	char msg[160];
 
-	if (part_scan(disk, cb, part_report_fwd, &pc) && report) {
-		fmt_buf(msg, sizeof(msg), "%s: out of memory reading its "
-			"partition table", disk->name);
+	if (part_scan(disk, cb, &pc, report, ctx) && report) {
+		fmt_buf(msg, sizeof(msg), "%s: out of memory", disk->name);
 		report(ctx, msg);
 	}
 }

@@ -45,7 +45,7 @@ extern const struct fs_resolver fs_image_resolver;
 #define FS_IMAGE_DEPTH_MAX 4
 
 struct fs {
-	struct blockdev **devs;		/* the platform's */
+	struct blockdev **devs;		/* the platform's and owned */
 	size_t n_devs, n_probed;	/* devs[0..n_probed) were probed */
 	struct volume **vols;		/* the registry's */
 	size_t n_vols;
@@ -78,7 +78,9 @@ struct fs {
 /* An empty registry with the default drivers and resolvers. */
 void fs_init(struct fs *fs);
 
-/* Free the volumes, the arrays and the origin; devices stay the platform's. */
+/* Free the registry's own devices and the volumes, the arrays and the
+ * origin; the platform's devices stay the platform's (untouched: they may
+ * be gone already). */
 void fs_free(struct fs *fs);
 
 /* Add a block device (probed when a volume is first looked for).  The

@@ -63,91 +63,87 @@ static void keep_first(void *ctx, const char *msg)
 		fmt_buf(d->why, sizeof(d->why), "%s", msg);
 }
 
-/* Open the image file at p as a device, add it and probe it. */
+/* Open the image file at p as a device (key: its cache key, taken),
+ * add it and probe it. */
 static int open_image(struct fs *fs, const struct path *p, char *key,
-		      struct image_dev **out, char *err, size_t errlen)
+		      struct blockdev **out, char *err, size_t errlen)
 {
-	struct image_dev *d;
+	struct image_dev *d = NULL;
 	struct fs_stream s;
 	size_t first;
 	int rc = fs_stream_open(fs, p, &s, err, errlen);
 
-	if (rc)
-		return rc;
-	if (!s.f->seekable || s.f->size == VFILE_SIZE_UNKNOWN) {
+	if (!rc && (!s.f->seekable || s.f->size == VFILE_SIZE_UNKNOWN)) {
 		fmt_buf(err, errlen, "iso(%s): the image file is on a source "
 			"that cannot seek", s.name);
 		rc = BT_EUNSUPP;
 	}
 	if (!rc && p->pinned)	/* the whole image, once */
 		rc = fs_stream_finish(&s, err, errlen);
-	d = rc ? NULL : bt_zalloc(sizeof(*d));
-	if (!rc && (!d || !(d->bd.name = fmt_alloc("iso(%s)", s.name)))) {
+	if (!rc && (!(d = bt_zalloc(sizeof(*d))) ||
+		    !(d->bd.name = fmt_alloc("iso(%s)", s.name)))) {
 		fmt_buf(err, errlen, "%s: out of memory", s.name);
 		rc = BT_ENOMEM;
 	}
+	if (!rc) {
+		d->f = s.f;
+		s.f = NULL;
+		d->key = key;
+		key = NULL;
+		d->bd.ops = &image_ops;
+		d->bd.block_size = d->f->size % 2048 ? 512 : 2048;
+		d->bd.blocks = d->f->size / d->bd.block_size;
+		d->bd.is_disk = true;
+		/* Devices still waiting are probed first, so the volumes
+		 * added next are the image's own. */
+		fs_probe(fs, false, NULL, NULL);
+		first = fs->n_vols;
+		rc = fs_add_owned_device(fs, &d->bd);
+	}
+	fs_stream_close(&s);
+	bt_free(key);
 	if (rc) {
 		if (d)
 			image_free(&d->bd);
-		bt_free(key);
-		fs_stream_close(&s);
+		if (rc == BT_ENOMEM)
+			fmt_buf(err, errlen, "%s: out of memory", p->file);
 		return rc;
-	}
-	d->f = s.f;
-	s.f = NULL;
-	fs_stream_close(&s);
-	d->key = key;
-	d->bd.ops = &image_ops;
-	d->bd.block_size = d->f->size % 2048 ? 512 : 2048;
-	d->bd.blocks = d->f->size / d->bd.block_size;
-	d->bd.is_disk = true;
-	/* Devices still waiting are probed first, so the volumes added next
-	 * are the image's own. */
-	fs_probe(fs, false, NULL, NULL);
-	first = fs->n_vols;
-	if (fs_add_owned_device(fs, &d->bd)) {
-		fmt_buf(err, errlen, "%s: out of memory", d->bd.name);
-		image_free(&d->bd);
-		return BT_ENOMEM;
 	}
 	fs_probe(fs, false, keep_first, d);
 	if (fs->n_vols > first)
 		d->vol = fs->vols[first];
-	*out = d;
+	*out = &d->bd;
 	return 0;
 }
 
 int fs_image_device(struct fs *fs, const struct path *p, struct blockdev **out,
 		    char *err, size_t errlen)
 {
-	struct image_dev *d = NULL;
 	char *key = path_format_pinned(p);
 	size_t i;
-	int rc;
+	int rc = BT_ELOOP;
 
-	if (!key) {
-		fmt_buf(err, errlen, "%s: out of memory", p->file);
-		return BT_ENOMEM;
-	}
-	for (i = 0; i < fs->n_owned; i++) {
-		d = (struct image_dev *)fs->owned[i];
+	for (i = 0; key && i < fs->n_owned; i++) {
+		struct image_dev *d = (struct image_dev *)fs->owned[i];
+
 		if (d->bd.ops == &image_ops && !strcmp(d->key, key)) {
 			bt_free(key);
 			*out = &d->bd;
 			return 0;
 		}
 	}
-	if (fs->image_depth >= FS_IMAGE_DEPTH_MAX) {
+	if (!key) {
+		rc = BT_ENOMEM;
+		fmt_buf(err, errlen, "%s: out of memory", p->file);
+	} else if (fs->image_depth >= FS_IMAGE_DEPTH_MAX) {
 		fmt_buf(err, errlen, "iso(%s): image files nested more than %u "
 			"deep", key, FS_IMAGE_DEPTH_MAX);
 		bt_free(key);
-		return BT_ELOOP;
+	} else {
+		fs->image_depth++;
+		rc = open_image(fs, p, key, out, err, errlen);
+		fs->image_depth--;
 	}
-	fs->image_depth++;
-	rc = open_image(fs, p, key, &d, err, errlen);
-	fs->image_depth--;
-	if (!rc)
-		*out = &d->bd;
 	return rc;
 }
 

@@ -20,6 +20,7 @@ struct scan {
 	uint32_t ss;		/* the table's sector size */
 	uint64_t sectors;	/* the device's size in those */
 	part_cb cb;
+	void *cb_ctx;
 	part_report report;
 	void *ctx;
 };
@@ -42,148 +43,151 @@ static void say(struct scan *s, const char *fmt, ...)
 	s->report(s->ctx, msg);
 }
 
-/* Read n sectors at lba into buf; BT_EINVAL past the end. */
-static int read_sectors(struct scan *s, uint64_t lba, uint64_t n, void *buf)
+/* Whether len bytes from sector lba are on the device. */
+static bool fits(const struct scan *s, uint64_t lba, uint64_t len)
 {
-	if (lba >= s->sectors || n > s->sectors - lba)
+	return lba < s->sectors && (!len || (len - 1) / s->ss < s->sectors - lba);
+}
+
+/* Read len bytes at sector lba into buf; BT_EINVAL past the end. */
+static int read_at(struct scan *s, uint64_t lba, size_t len, void *buf)
+{
+	if (!fits(s, lba, len))
 		return BT_EINVAL;
-	return blockdev_read_bytes(s->bd, lba * s->ss, buf, (size_t)(n * s->ss));
+	return blockdev_read_bytes(s->bd, lba * s->ss, buf, len);
+}
+
+static const char hex[] = "0123456789abcdef";
+
+static char *put_hex(char *o, uint8_t b)
+{
+	*o++ = hex[b >> 4];
+	*o++ = hex[b & 15];
+	return o;
 }
 
 /* A GUID as text: the first three fields are little-endian on disk. */
-static void guid_text(const uint8_t *g, char out[37])
+static void guid_text(const uint8_t *g, char *out)
 {
 	static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
 					   8, 9, 10, 11, 12, 13, 14, 15 };
-	static const char hex[] = "0123456789abcdef";
-	unsigned i, o = 0;
+	unsigned i;
 
 	for (i = 0; i < 16; i++) {
 		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[g[order[i]] >> 4];
-		out[o++] = hex[g[order[i]] & 15];
+			*out++ = '-';
+		out = put_hex(out, g[order[i]]);
 	}
-	out[o] = '\0';
-}
-
-/* Hand one partition to the callback, unless it is the whole disk again
- * (starts at 0) or does not fit on the device. */
-static int emit(struct scan *s, struct part_entry *e)
-{
-	if (e->start == 0 || e->count == 0)
-		return 0;
-	if (e->start >= s->sectors || e->count > s->sectors - e->start) {
-		say(s, "partition %u (sectors %llu-%llu) is past the end of the "
-		    "device (%llu sectors); skipped", e->number,
-		    (unsigned long long)e->start,
-		    (unsigned long long)(e->start + e->count - 1),
-		    (unsigned long long)s->sectors);
-		return 0;
-	}
-	e->sector = s->ss;
-	return s->cb(s->ctx, e);
+	*out = '\0';
 }
 
 /*
- * Load and check the GPT header at lba and its entry array: *arr (bt_free)
- * holds *n entries of *es bytes.  NULL, or why the table cannot be used
- * (*rc then BT_ENOMEM or BT_EFORMAT).
+ * Hand partition number (sectors start.. start+count) to the callback,
+ * unless it is the whole disk again (starts at 0) or does not fit on the
+ * device.  Its types come from the GPT entry gpt, or else the MBR type.
  */
-static const char *gpt_load(struct scan *s, uint64_t lba, uint8_t **arr,
-			    uint32_t *n, uint32_t *es, int *rc)
+static int emit(struct scan *s, unsigned number, uint64_t start,
+		uint64_t count, const uint8_t *gpt, uint8_t type)
 {
-	uint8_t *h = bt_alloc(s->ss);
-	const char *why = NULL;
-	uint32_t hs, crc;
-	uint64_t at, secs;
+	struct part_entry e;
+
+	if (start == 0 || count == 0)
+		return 0;
+	if (start >= s->sectors || count > s->sectors - start) {
+		say(s, "partition %u (sectors %llu+%llu) is past the end "
+		    "(%llu sectors); skipped", number,
+		    (unsigned long long)start, (unsigned long long)count,
+		    (unsigned long long)s->sectors);
+		return 0;
+	}
+	memset(&e, 0, sizeof(e));
+	e.number = number;
+	e.sector = s->ss;
+	e.start = start;
+	e.count = count;
+	if (gpt) {
+		guid_text(gpt, e.parttype);
+		guid_text(gpt + 16, e.partuuid);
+	} else {
+		memcpy(e.parttype, "mbr:", 4);
+		put_hex(e.parttype + 4, type);
+	}
+	return s->cb(s->cb_ctx, &e);
+}
+
+/*
+ * Load and check the GPT header at lba (into h) and its entry array: *arr
+ * (bt_free) holds the entries h describes.  NULL, or why the table cannot
+ * be used (*rc then BT_ENOMEM or BT_EFORMAT).
+ */
+static const char *gpt_load(struct scan *s, uint64_t lba, uint8_t h[512],
+			    uint8_t **arr, int *rc)
+{
+	uint32_t hs, crc, n, es;
+	uint64_t at, len;
 
 	*arr = NULL;
-	*rc = BT_ENOMEM;
-	if (!h)
-		return "out of memory";
 	*rc = BT_EFORMAT;
-	if (read_sectors(s, lba, 1, h))
-		why = "the header cannot be read";
-	else if (memcmp(h, "EFI PART", 8))
-		why = "no 'EFI PART' signature";
-	else if ((hs = get32(h + 12)) < 92 || hs > s->ss)
-		why = "bad header size";
-	if (why)
-		goto out;
+	if (read_at(s, lba, 512, h) || memcmp(h, "EFI PART", 8))
+		return "no header";
+	hs = get32(h + 12);
 	crc = get32(h + 16);
-	put32(h + 16, 0);
-	*n = get32(h + 80);
-	*es = get32(h + 84);
+	n = get32(h + 80);
+	es = get32(h + 84);
 	at = get64(h + 72);
-	secs = ((uint64_t)*n * *es + s->ss - 1) / s->ss;
-	if (crc32_update(0, h, hs) != crc)
-		why = "header CRC mismatch";
-	else if (get64(h + 24) != lba)
-		why = "the header is not where it says it is";
-	else if (*es < 128 || *es % 8 || *es > GPT_MAX_ENTRY_SIZE ||
-		 *n > GPT_MAX_ENTRIES)
-		why = "bad entry size or count";
-	else if (at < 2 || at >= s->sectors || secs > s->sectors - at)
-		why = "the entry array is outside the disk";
-	else if (!(*arr = bt_alloc(secs * s->ss + 1))) {
-		why = "out of memory";
+	len = (uint64_t)n * es;
+	put32(h + 16, 0);
+	if (hs < 92 || hs > 512 || crc32_update(0, h, hs) != crc)
+		return "header CRC mismatch";
+	if (get64(h + 24) != lba || es < 128 || es % 8 ||
+	    es > GPT_MAX_ENTRY_SIZE || n > GPT_MAX_ENTRIES || at < 2 ||
+	    !fits(s, at, len))
+		return "bad header fields";
+	*arr = bt_alloc((size_t)len + 1);
+	if (!*arr) {
 		*rc = BT_ENOMEM;
-	} else if (read_sectors(s, at, secs, *arr))
-		why = "the entry array cannot be read";
-	else if (crc32_update(0, *arr, (size_t)*n * *es) != get32(h + 88))
-		why = "entry array CRC mismatch";
-out:
-	if (why) {
+		return "out of memory";
+	}
+	if (read_at(s, at, (size_t)len, *arr) ||
+	    crc32_update(0, *arr, (size_t)len) != get32(h + 88)) {
 		bt_free(*arr);
 		*arr = NULL;
+		return "entry array CRC mismatch";
 	}
-	bt_free(h);
-	return why;
+	*rc = 0;
+	return NULL;
 }
 
 /* The GPT, primary or backup.  A disk with neither is reported only when
  * its MBR said it has a GPT (protective). */
-static int gpt_scan(struct scan *s, bool protective)
+static int gpt_scan(struct scan *s, bool protective, uint8_t h[512])
 {
 	static const uint8_t zero[16];
 	const char *why, *why2;
 	uint8_t *arr;
 	uint32_t n, es, i;
-	int rc = 0;
+	int rc;
 
-	why = gpt_load(s, 1, &arr, &n, &es, &rc);
+	why = gpt_load(s, 1, h, &arr, &rc);
 	if (why && rc != BT_ENOMEM) {
-		why2 = gpt_load(s, s->sectors - 1, &arr, &n, &es, &rc);
+		why2 = gpt_load(s, s->sectors - 1, h, &arr, &rc);
 		if (!why2)
 			say(s, "GPT: the primary table is bad (%s); using the "
-			    "backup at sector %llu", why,
-			    (unsigned long long)(s->sectors - 1));
+			    "backup", why);
 		else if (protective)
-			say(s, "GPT: no usable table (primary: %s; backup: %s)",
-			    why, why2);
+			say(s, "GPT: primary: %s; backup: %s", why, why2);
 		why = why2;
 	}
 	if (why)
 		return rc == BT_ENOMEM ? rc : 0;
-	rc = 0;
+	n = get32(h + 80);
+	es = get32(h + 84);
 	for (i = 0; i < n && !rc; i++) {
 		const uint8_t *e = arr + (size_t)i * es;
-		struct part_entry pe = { .number = i + 1 };
 		uint64_t first = get64(e + 32), last = get64(e + 40);
 
-		if (!memcmp(e, zero, 16))
-			continue;
-		if (last < first) {
-			say(s, "GPT: entry %u ends before it starts; skipped",
-			    i + 1);
-			continue;
-		}
-		pe.start = first;
-		pe.count = last - first + 1;
-		guid_text(e, pe.parttype);
-		guid_text(e + 16, pe.partuuid);
-		rc = emit(s, &pe);
+		if (memcmp(e, zero, 16) && last >= first)
+			rc = emit(s, i + 1, first, last - first + 1, e, 0);
 	}
 	bt_free(arr);
 	return rc;
@@ -194,16 +198,11 @@ static bool is_extended(uint8_t type)
 	return type == 0x05 || type == 0x0f || type == 0x85;
 }
 
-/* An MBR entry (16 bytes) as a partition numbered number, at base. */
-static struct part_entry mbr_entry(const uint8_t *m, unsigned number,
-				   uint64_t base)
+/* The MBR entry at m as partition number, at sector base + its start. */
+static int mbr_emit(struct scan *s, const uint8_t *m, unsigned number,
+		    uint64_t base)
 {
-	struct part_entry e = { .number = number };
-
-	e.start = base + get32(m + 8);
-	e.count = get32(m + 12);
-	fmt_buf(e.parttype, sizeof(e.parttype), "mbr:%02x", m[4]);
-	return e;
+	return emit(s, number, base + get32(m + 8), get32(m + 12), NULL, m[4]);
 }
 
 /*
@@ -211,47 +210,42 @@ static struct part_entry mbr_entry(const uint8_t *m, unsigned number,
  * records, each holding one partition (relative to itself) and the link to
  * the next (relative to ext's start).  At most EBR_MAX links, none twice.
  */
-static int ebr_chain(struct scan *s, const struct part_entry *ext, uint8_t *buf)
+static int ebr_chain(struct scan *s, uint64_t start, uint64_t count,
+		     uint8_t buf[512])
 {
-	uint64_t seen[EBR_MAX], at = ext->start;
+	uint64_t seen[EBR_MAX], at = start;
 	unsigned links, i, number = 5;
 	int rc;
 
 	for (links = 0; links < EBR_MAX; links++) {
 		const uint8_t *e = buf + 446;
-		struct part_entry pe;
 
 		for (i = 0; i < links; i++)
 			if (seen[i] == at) {
-				say(s, "MBR: the extended partition's chain "
-				    "loops back to sector %llu",
-				    (unsigned long long)at);
+				say(s, "MBR: the chain of logical partitions "
+				    "loops");
 				return 0;
 			}
 		seen[links] = at;
-		if (at < ext->start || at - ext->start >= ext->count ||
-		    read_sectors(s, at, 1, buf) ||
+		if (at - start >= count || read_at(s, at, 512, buf) ||
 		    buf[510] != 0x55 || buf[511] != 0xaa) {
 			say(s, "MBR: no extended boot record at sector %llu",
 			    (unsigned long long)at);
 			return 0;
 		}
-		if (e[4] && !is_extended(e[4])) {
-			pe = mbr_entry(e, number++, at);
-			if ((rc = emit(s, &pe)))
-				return rc;
-		}
+		if (e[4] && !is_extended(e[4]) &&
+		    (rc = mbr_emit(s, e, number++, at)))
+			return rc;
 		if (!is_extended(e[16 + 4]) || !get32(e + 16 + 8))
 			return 0;
-		at = ext->start + get32(e + 16 + 8);
+		at = start + get32(e + 16 + 8);
 	}
-	say(s, "MBR: more than %u logical partitions; the rest are ignored",
-	    EBR_MAX);
+	say(s, "MBR: more than %u logical partitions", EBR_MAX);
 	return 0;
 }
 
 /* The four primary entries (and the extended chains among them). */
-static int mbr_scan(struct scan *s, uint8_t *buf)
+static int mbr_scan(struct scan *s, uint8_t buf[512])
 {
 	uint8_t m[64];
 	unsigned i;
@@ -259,53 +253,39 @@ static int mbr_scan(struct scan *s, uint8_t *buf)
 
 	memcpy(m, buf + 446, sizeof(m));
 	for (i = 0; i < 4 && !rc; i++) {
-		struct part_entry pe = mbr_entry(m + 16 * i, i + 1, 0);
+		const uint8_t *e = m + 16 * i;
 
-		if (!m[16 * i + 4])
-			continue;
-		if (is_extended(m[16 * i + 4]))
-			rc = pe.count ? ebr_chain(s, &pe, buf) : 0;
-		else
-			rc = emit(s, &pe);
+		if (is_extended(e[4]))
+			rc = ebr_chain(s, get32(e + 8), get32(e + 12), buf);
+		else if (e[4])
+			rc = mbr_emit(s, e, i + 1, 0);
 	}
 	return rc;
 }
 
-int part_scan(struct blockdev *bd, part_cb cb, part_report report, void *ctx)
+int part_scan(struct blockdev *bd, part_cb cb, void *cb_ctx,
+	      part_report report, void *ctx)
 {
 	struct scan s = { bd, bd->block_size == 2048 ? 512 : bd->block_size,
-			  0, cb, report, ctx };
-	bool mbr = true, protective = false;
-	uint8_t *buf;
+			  0, cb, cb_ctx, report, ctx };
+	bool mbr, protective = false;
+	uint8_t buf[512];
 	unsigned i;
-	int rc;
 
-	if (s.ss < 512 || s.ss % 512 || bd->block_size % s.ss)
+	if (s.ss < 512 || bd->block_size % s.ss || s.ss % 512)
 		return 0;
 	s.sectors = bd->blocks * (bd->block_size / s.ss);
-	if (s.sectors < 3)
-		return 0;
-	buf = bt_alloc(s.ss);
-	if (!buf)
-		return BT_ENOMEM;
-	rc = read_sectors(&s, 0, 1, buf);
-	if (rc) {
-		say(&s, "the partition table cannot be read (%s)",
-		    bt_strerror(rc));
-		bt_free(buf);
-		return rc == BT_ENOMEM ? rc : 0;
-	}
+	if (read_at(&s, 0, 512, buf))
+		return 0;	/* too small for a table, or unreadable */
 	/* A FAT boot sector ends in 55 AA too, but holds code where the
 	 * entries would be: each entry's status is 0x00 or 0x80. */
-	if (buf[510] != 0x55 || buf[511] != 0xaa)
-		mbr = false;
+	mbr = buf[510] == 0x55 && buf[511] == 0xaa;
 	for (i = 0; i < 4 && mbr; i++) {
 		mbr = !(buf[446 + 16 * i] & 0x7f);
 		protective |= buf[446 + 16 * i + 4] == 0xee;
 	}
-	rc = mbr && !protective ? mbr_scan(&s, buf) : gpt_scan(&s, protective);
-	bt_free(buf);
-	return rc;
+	return mbr && !protective ? mbr_scan(&s, buf) :
+	       gpt_scan(&s, protective, buf);
 }
 
 /* A partition as a device: reads go to the parent, offset. */

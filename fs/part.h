@@ -28,7 +28,7 @@ struct part_entry {
 
 /* Called with each usable partition, in table order; nonzero stops the
  * scan and is returned. */
-typedef int (*part_cb)(void *ctx, const struct part_entry *e);
+typedef int (*part_cb)(void *cb_ctx, const struct part_entry *e);
 
 /* Problems worth telling the user ("disk 0: GPT: ..."): a bad primary GPT
  * (the backup was used), entries past the end, an extended chain that
@@ -36,11 +36,14 @@ typedef int (*part_cb)(void *ctx, const struct part_entry *e);
 typedef void (*part_report)(void *ctx, const char *msg);
 
 /*
- * Read bd's partition table and call cb for each partition.  0 also when
- * the disk has no table (or one of a kind baton does not read); BT_ENOMEM;
- * or what cb returned.  Read errors are reported and end the scan.
+ * Read bd's partition table and call cb(cb_ctx, ...) for each partition;
+ * problems go to report(ctx, ...) (report may be NULL).  0 also when the
+ * disk has no table (or one of a kind baton does not read); BT_ENOMEM; or
+ * what cb returned.  GPT entries that end before they start are skipped as
+ * unused.
  */
-int part_scan(struct blockdev *bd, part_cb cb, part_report report, void *ctx);
+int part_scan(struct blockdev *bd, part_cb cb, void *cb_ctx,
+	      part_report report, void *ctx);
 
 /*
  * A new block device over partition e of parent: named "<parent's name>

@@ -214,20 +214,9 @@ static int parse_volume(const char *text, size_t len,
 	return 0;
 }
 
-#define ISO_DEPTH_MAX 4	/* as FS_IMAGE_DEPTH_MAX */
-
-/* How many images deep p is: 0 outside any, 1 for iso(/a.iso):/f, ... */
-static unsigned iso_depth(const struct path *p)
-{
-	unsigned d = 0;
-	const char *a = p->arg;
-
-	if (p->source != PATH_SRC_ISO)
-		return 0;
-	for (d = 1; a && has_prefix_ci(a, strlen(a), "iso("); a += 4)
-		d++;
-	return d;
-}
+/* Images written inside one another (as FS_IMAGE_DEPTH_MAX); one whose
+ * source is inherited from a deep origin is caught when it is opened. */
+#define ISO_DEPTH_MAX 4
 
 /*
  * Where the "iso(" at the start of text closes: the ')' that balances it.
@@ -277,18 +266,11 @@ static int parse_iso(const char *text, size_t len, size_t close,
 	rc = parse(text + 4, close - 4, origin, depth + 1, &inner, err, errlen);
 	if (rc)
 		return rc;
-	if (iso_depth(&inner) >= ISO_DEPTH_MAX) {
-		set_err(err, errlen, "image files nested more than 4 deep in "
-			"'%s'", quote(q, text, len));
-		rc = BT_EINVAL;
-	} else {
-		p->source = PATH_SRC_ISO;
-		p->arg = path_format_pinned(&inner);
-		rc = p->arg ? 0 : BT_ENOMEM;
-		*off = close + 2;
-	}
+	p->source = PATH_SRC_ISO;
+	p->arg = path_format_pinned(&inner);
 	path_free(&inner);
-	return rc;
+	*off = close + 2;
+	return p->arg ? 0 : BT_ENOMEM;
 }
 
 /* A TCP port: 1 to 65535, decimal digits only. */
@@ -535,8 +517,8 @@ static int parse(const char *text, size_t len, const struct path *origin,
 		rc = BT_EINVAL;
 	}
 	if (!rc)
-		rc = parse_source(text, len, close < len ? close : len, origin,
-				  depth, &p, &off, &named, err, errlen);
+		rc = parse_source(text, len, close, origin, depth, &p, &off,
+				  &named, err, errlen);
 	if (!rc && !named)
 		rc = inherit_source(origin, &p);
 	if (!rc)
