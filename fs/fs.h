@@ -72,7 +72,6 @@ struct fs {
 	/* Strings the registry hung on the platform's devices (parttype). */
 	char **strs;
 	size_t n_strs;
-	unsigned image_depth;		/* image files being opened right now */
 };
 
 /* An empty registry with the default drivers and resolvers. */
@@ -115,7 +114,8 @@ void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
  * and cached on first use; registry-owned.  The file must be on a source
  * that can seek; a pin is checked (the whole file is read) when the image
  * is first opened.  Block size 2048 when the size is a multiple of it, else
- * 512.  BT_ELOOP when images nest deeper than FS_IMAGE_DEPTH_MAX; err names
+ * 512.  An iso(...) path nesting images deeper than FS_IMAGE_DEPTH_MAX
+ * gives BT_ELOOP (before anything is opened).  err names
  * the image ("iso(tftp:/x.iso): the image file is on a source that cannot
  * seek").
  */

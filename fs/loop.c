@@ -121,7 +121,6 @@ int fs_image_device(struct fs *fs, const struct path *p, struct blockdev **out,
 {
 	char *key = path_format_pinned(p);
 	size_t i;
-	int rc = BT_ELOOP;
 
 	for (i = 0; key && i < fs->n_owned; i++) {
 		struct image_dev *d = (struct image_dev *)fs->owned[i];
@@ -133,18 +132,10 @@ int fs_image_device(struct fs *fs, const struct path *p, struct blockdev **out,
 		}
 	}
 	if (!key) {
-		rc = BT_ENOMEM;
 		fmt_buf(err, errlen, "%s: out of memory", p->file);
-	} else if (fs->image_depth >= FS_IMAGE_DEPTH_MAX) {
-		fmt_buf(err, errlen, "iso(%s): image files nested more than %u "
-			"deep", key, FS_IMAGE_DEPTH_MAX);
-		bt_free(key);
-	} else {
-		fs->image_depth++;
-		rc = open_image(fs, p, key, out, err, errlen);
-		fs->image_depth--;
+		return BT_ENOMEM;
 	}
-	return rc;
+	return open_image(fs, p, key, out, err, errlen);
 }
 
 static int resolve(struct fs *fs, const struct path *p, struct volume **out,
@@ -154,8 +145,20 @@ static int resolve(struct fs *fs, const struct path *p, struct volume **out,
 	struct blockdev *bd;
 	struct path image;
 	char why[120];
-	int rc = path_parse(p->arg, NULL, &image, why, sizeof(why));
+	const char *a = p->arg;
+	unsigned depth = 1;
+	int rc;
 
+	/* Checked here, on the outermost path, so that nothing is opened
+	 * and the message is not wrapped in every level's name. */
+	for (; a && !strncmp(a, "iso(", 4); a += 4)
+		depth++;
+	if (depth > FS_IMAGE_DEPTH_MAX) {
+		fmt_buf(err, errlen, "image files nested more than %u deep",
+			FS_IMAGE_DEPTH_MAX);
+		return BT_ELOOP;
+	}
+	rc = path_parse(p->arg, NULL, &image, why, sizeof(why));
 	if (rc) {
 		fmt_buf(err, errlen, "iso(%s): %s", p->arg, why);
 		return rc;
