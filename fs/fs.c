@@ -5,6 +5,12 @@
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
+/* A partition type the registry gave one of the platform's devices. */
+struct fs_type_note {
+	struct fs_type_note *next;
+	char type[37];
+};
+
 static const struct fs_resolver *const default_resolvers[] = {
 	&fs_volume_resolver,
 	&fs_image_resolver,
@@ -24,13 +30,15 @@ void fs_free(struct fs *fs)
 
 	for (i = fs->n_owned; i-- > 0;)
 		fs->owned[i]->ops->free(fs->owned[i]);
-	for (i = 0; i < fs->n_strs; i++)
-		bt_free(fs->strs[i]);
+	while (fs->types) {
+		struct fs_type_note *t = fs->types;
+
+		fs->types = t->next;
+		bt_free(t);
+	}
 	bt_free(fs->owned);
-	bt_free(fs->strs);
 	fs->owned = NULL;
-	fs->strs = NULL;
-	fs->n_owned = fs->n_strs = 0;
+	fs->n_owned = 0;
 	for (i = 0; i < fs->n_vols; i++)
 		if (fs->vols[i]->ops->free)
 			fs->vols[i]->ops->free(fs->vols[i]);
@@ -129,7 +137,7 @@ static int add_part(void *ctx, const struct part_entry *e)
 static int note_type(void *ctx, const struct part_entry *e)
 {
 	struct fs *fs = ((struct part_ctx *)ctx)->fs;
-	char **strs;
+	struct fs_type_note *t;
 	size_t i;
 
 	for (i = 0; i < fs->n_devs && e->partuuid[0]; i++) {
@@ -138,13 +146,12 @@ static int note_type(void *ctx, const struct part_entry *e)
 		if (bd->parttype || !bd->partuuid ||
 		    str_casecmp(bd->partuuid, e->partuuid))
 			continue;
-		strs = bt_realloc(fs->strs, (fs->n_strs + 1) * sizeof(*strs));
-		if (!strs)
+		if (!(t = bt_alloc(sizeof(*t))))
 			return BT_ENOMEM;
-		fs->strs = strs;
-		if (!(bd->parttype = str_dup(e->parttype)))
-			return BT_ENOMEM;
-		fs->strs[fs->n_strs++] = bd->parttype;
+		memcpy(t->type, e->parttype, sizeof(t->type));
+		t->next = fs->types;
+		fs->types = t;
+		bd->parttype = t->type;
 	}
 	return 0;
 }

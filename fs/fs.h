@@ -69,9 +69,9 @@ struct fs {
 	 * its file while the volume it is on still exists. */
 	struct blockdev **owned;
 	size_t n_owned;
-	/* Strings the registry hung on the platform's devices (parttype). */
-	char **strs;
-	size_t n_strs;
+	/* The partition types the registry hung on the platform's devices,
+	 * a list (struct fs_type_note in fs/fs.c). */
+	struct fs_type_note *types;
 };
 
 /* An empty registry with the default drivers and resolvers. */

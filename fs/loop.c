@@ -81,10 +81,8 @@ static int open_image(struct fs *fs, const struct path *p, char *key,
 	if (!rc && p->pinned)	/* the whole image, once */
 		rc = fs_stream_finish(&s, err, errlen);
 	if (!rc && (!(d = bt_zalloc(sizeof(*d))) ||
-		    !(d->bd.name = fmt_alloc("iso(%s)", s.name)))) {
-		fmt_buf(err, errlen, "%s: out of memory", s.name);
+		    !(d->bd.name = fmt_alloc("iso(%s)", s.name))))
 		rc = BT_ENOMEM;
-	}
 	if (!rc) {
 		d->f = s.f;
 		s.f = NULL;

@@ -272,7 +272,7 @@ int part_scan(struct blockdev *bd, part_cb cb, void *cb_ctx,
 	uint8_t buf[512];
 	unsigned i;
 
-	if (s.ss < 512 || bd->block_size % s.ss || s.ss % 512)
+	if (s.ss < 512 || s.ss % 512)	/* ss divides the block size */
 		return 0;
 	s.sectors = bd->blocks * (bd->block_size / s.ss);
 	if (read_at(&s, 0, 512, buf))
@@ -288,11 +288,14 @@ int part_scan(struct blockdev *bd, part_cb cb, void *cb_ctx,
 	       gpt_scan(&s, protective, buf);
 }
 
-/* A partition as a device: reads go to the parent, offset. */
+/* A partition as a device: reads go to the parent, offset.  One
+ * allocation holds it all, the name last. */
 struct part_dev {
 	struct blockdev bd;
 	struct blockdev *parent;
 	uint64_t start;		/* bytes into the parent */
+	char partuuid[37], parttype[37];
+	char name[];
 };
 
 static int part_read(struct blockdev *bd, uint64_t lba, size_t count,
@@ -308,9 +311,6 @@ static int part_read(struct blockdev *bd, uint64_t lba, size_t count,
 
 static void part_free(struct blockdev *bd)
 {
-	bt_free(bd->name);
-	bt_free(bd->partuuid);
-	bt_free(bd->parttype);
 	bt_free(bd);
 }
 
@@ -322,7 +322,8 @@ static const struct blockdev_ops part_ops = {
 int part_device(struct blockdev *parent, const struct part_entry *e,
 		struct blockdev **out)
 {
-	struct part_dev *p = bt_zalloc(sizeof(*p));
+	size_t n = strlen(parent->name) + sizeof(" partition 4294967295");
+	struct part_dev *p = bt_zalloc(sizeof(*p) + n);
 
 	if (!p)
 		return BT_ENOMEM;
@@ -331,15 +332,13 @@ int part_device(struct blockdev *parent, const struct part_entry *e,
 	p->bd.ops = &part_ops;
 	p->bd.block_size = e->sector;
 	p->bd.blocks = e->count;
-	p->bd.name = fmt_alloc("%s partition %u", parent->name, e->number);
-	p->bd.parttype = str_dup(e->parttype);
+	fmt_buf(p->name, n, "%s partition %u", parent->name, e->number);
+	p->bd.name = p->name;
+	memcpy(p->parttype, e->parttype, sizeof(p->parttype));
+	memcpy(p->partuuid, e->partuuid, sizeof(p->partuuid));
+	p->bd.parttype = p->parttype;
 	if (e->partuuid[0])
-		p->bd.partuuid = str_dup(e->partuuid);
-	if (!p->bd.name || !p->bd.parttype ||
-	    (e->partuuid[0] && !p->bd.partuuid)) {
-		part_free(&p->bd);
-		return BT_ENOMEM;
-	}
+		p->bd.partuuid = p->partuuid;
 	*out = &p->bd;
 	return 0;
 }

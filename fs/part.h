@@ -48,7 +48,8 @@ int part_scan(struct blockdev *bd, part_cb cb, void *cb_ctx,
 /*
  * A new block device over partition e of parent: named "<parent's name>
  * partition N", with e's GUIDs, not a disk, not the boot device, no
- * firmware handle.  Freed through its ops->free; parent must outlive it.
+ * firmware handle.  One allocation, freed through its ops->free; parent
+ * must outlive it.
  * BT_ENOMEM.
  */
 int part_device(struct blockdev *parent, const struct part_entry *e,
