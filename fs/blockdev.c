@@ -61,7 +61,7 @@ static int ram_read(struct blockdev *bd, uint64_t lba, size_t count, void *buf)
 	return 0;
 }
 
-static const struct blockdev_ops ram_ops = { ram_read };
+static const struct blockdev_ops ram_ops = { .read = ram_read };
 
 void blockdev_ram(struct ram_blockdev *r, const void *data, uint64_t len,
 		  uint32_t block_size, char *name)

@@ -23,6 +23,9 @@ struct blockdev_ops {
 	 * bytes).  BT_EINVAL for a range past the end, BT_EIO on a read
 	 * error. */
 	int (*read)(struct blockdev *bd, uint64_t lba, size_t count, void *buf);
+	/* Free a device the registry made (a partition it read, an image
+	 * file); NULL for the platform's devices. */
+	void (*free)(struct blockdev *bd);
 };
 
 struct blockdev {

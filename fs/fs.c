@@ -1,11 +1,19 @@
 /* The file-source registry: devices, volumes made on demand, resolvers. */
 #include "fs/fs.h"
+#include "fs/part.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
+/* A partition type the registry gave one of the platform's devices. */
+struct fs_type_note {
+	struct fs_type_note *next;
+	char type[37];
+};
+
 static const struct fs_resolver *const default_resolvers[] = {
 	&fs_volume_resolver,
+	&fs_image_resolver,
 	NULL,
 };
 
@@ -20,6 +28,17 @@ void fs_free(struct fs *fs)
 {
 	size_t i;
 
+	for (i = fs->n_owned; i-- > 0;)
+		fs->owned[i]->ops->free(fs->owned[i]);
+	while (fs->types) {
+		struct fs_type_note *t = fs->types;
+
+		fs->types = t->next;
+		bt_free(t);
+	}
+	bt_free(fs->owned);
+	fs->owned = NULL;
+	fs->n_owned = 0;
 	for (i = 0; i < fs->n_vols; i++)
 		if (fs->vols[i]->ops->free)
 			fs->vols[i]->ops->free(fs->vols[i]);
@@ -39,6 +58,20 @@ int fs_add_device(struct fs *fs, struct blockdev *bd)
 		return BT_ENOMEM;
 	fs->devs = d;
 	fs->devs[fs->n_devs++] = bd;
+	return 0;
+}
+
+int fs_add_owned_device(struct fs *fs, struct blockdev *bd)
+{
+	struct blockdev **o = bt_realloc(fs->owned,
+					 (fs->n_owned + 1) * sizeof(*o));
+
+	if (!o)
+		return BT_ENOMEM;
+	fs->owned = o;
+	if (fs_add_device(fs, bd))
+		return BT_ENOMEM;
+	fs->owned[fs->n_owned++] = bd;
 	return 0;
 }
 
@@ -82,15 +115,82 @@ static void probe_device(struct fs *fs, struct blockdev *bd,
 	}
 }
 
+struct part_ctx {
+	struct fs *fs;
+	struct blockdev *disk;
+};
+
+/* A partition the registry read: a device of its own, probed later. */
+static int add_part(void *ctx, const struct part_entry *e)
+{
+	struct part_ctx *pc = ctx;
+	struct blockdev *bd;
+
+	if (part_device(pc->disk, e, &bd))
+		return BT_ENOMEM;
+	if (fs_add_owned_device(pc->fs, bd)) {
+		bd->ops->free(bd);
+		return BT_ENOMEM;
+	}
+	return 0;
+}
+
+/* A partition the platform offers itself: its GPT type, from the table. */
+static int note_type(void *ctx, const struct part_entry *e)
+{
+	struct fs *fs = ((struct part_ctx *)ctx)->fs;
+	struct fs_type_note *t;
+	size_t i;
+
+	for (i = 0; i < fs->n_devs && e->partuuid[0]; i++) {
+		struct blockdev *bd = fs->devs[i];
+
+		if (bd->parttype || !bd->partuuid ||
+		    str_casecmp(bd->partuuid, e->partuuid))
+			continue;
+		if (!(t = bt_alloc(sizeof(*t))))
+			return BT_ENOMEM;
+		memcpy(t->type, e->parttype, sizeof(t->type));
+		t->next = fs->types;
+		fs->types = t;
+		bd->parttype = t->type;
+	}
+	return 0;
+}
+
+static void read_parts(struct fs *fs, struct blockdev *disk, part_cb cb,
+		       void (*report)(void *ctx, const char *msg), void *ctx)
+{
+	struct part_ctx pc = { fs, disk };
+	char msg[160];
+
+	if (part_scan(disk, cb, &pc, report, ctx) && report) {
+		fmt_buf(msg, sizeof(msg), "%s: out of memory", disk->name);
+		report(ctx, msg);
+	}
+}
+
 void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
 	      const char *msg), void *ctx)
 {
+	size_t i;
+
 	if (widen && !fs->widened && fs->widen) {
 		fs->widened = true;
 		fs->widen(fs->widen_ctx);
 	}
-	while (fs->n_probed < fs->n_devs)
-		probe_device(fs, fs->devs[fs->n_probed++], report, ctx);
+	/* The platform's partitions get their types before the drivers copy
+	 * them into volumes. */
+	for (i = fs->n_probed; i < fs->n_devs; i++)
+		if (fs->devs[i]->is_disk && fs->devs[i]->platform_parts)
+			read_parts(fs, fs->devs[i], note_type, report, ctx);
+	while (fs->n_probed < fs->n_devs) {
+		struct blockdev *bd = fs->devs[fs->n_probed++];
+
+		probe_device(fs, bd, report, ctx);
+		if (bd->is_disk && !bd->platform_parts)
+			read_parts(fs, bd, add_part, report, ctx);
+	}
 }
 
 const char *fs_scheme(const struct path *p)

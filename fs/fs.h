@@ -7,8 +7,9 @@
  * messages.
  *
  * Ownership: the platform owns the block devices it adds; the registry owns
- * the volumes (made by drivers on demand, or added ready-made) and frees
- * them in fs_free().
+ * the volumes (made by drivers on demand, or added ready-made), the devices
+ * it makes itself (partitions whose table it read, image files opened as
+ * disks) and frees them in fs_free().
  */
 #ifndef BATON_FS_FS_H
 #define BATON_FS_FS_H
@@ -37,8 +38,14 @@ struct fs_resolver {
 /* The resolver for volumes on block devices (fs/resolve.c). */
 extern const struct fs_resolver fs_volume_resolver;
 
+/* The resolver for iso(PATH): volumes inside image files (fs/loop.c). */
+extern const struct fs_resolver fs_image_resolver;
+
+/* Image files opened inside one another at most this deep. */
+#define FS_IMAGE_DEPTH_MAX 4
+
 struct fs {
-	struct blockdev **devs;		/* the platform's */
+	struct blockdev **devs;		/* the platform's and owned */
 	size_t n_devs, n_probed;	/* devs[0..n_probed) were probed */
 	struct volume **vols;		/* the registry's */
 	size_t n_vols;
@@ -57,17 +64,31 @@ struct fs {
 	 * volume (or, later, server) and whose file is the binary; file
 	 * "" when unknown.  Config discovery looks next to it. */
 	struct path origin;
+	/* Devices the registry made (also in devs), freed in fs_free in
+	 * reverse order, before the volumes: an image file's device closes
+	 * its file while the volume it is on still exists. */
+	struct blockdev **owned;
+	size_t n_owned;
+	/* The partition types the registry hung on the platform's devices,
+	 * a list (struct fs_type_note in fs/fs.c). */
+	struct fs_type_note *types;
 };
 
 /* An empty registry with the default drivers and resolvers. */
 void fs_init(struct fs *fs);
 
-/* Free the volumes, the arrays and the origin; devices stay the platform's. */
+/* Free the registry's own devices and the volumes, the arrays and the
+ * origin; the platform's devices stay the platform's (untouched: they may
+ * be gone already). */
 void fs_free(struct fs *fs);
 
 /* Add a block device (probed when a volume is first looked for).  The
  * registry keeps the pointer.  BT_ENOMEM. */
 int fs_add_device(struct fs *fs, struct blockdev *bd);
+
+/* Add a device the registry made: probed like the others, freed through
+ * bd->ops->free in fs_free().  BT_ENOMEM (then the caller still owns it). */
+int fs_add_owned_device(struct fs *fs, struct blockdev *bd);
 
 /* Add a ready-made volume (the registry frees it through ops->free, if
  * set).  BT_ENOMEM (then the caller still owns it). */
@@ -77,7 +98,12 @@ int fs_add_volume(struct fs *fs, struct volume *v);
  * Probe every device not probed yet with every driver and add the volumes
  * made; widen first when asked.  A device no driver recognises is left
  * alone; one a driver recognises but cannot read is reported through
- * report (may be NULL) and skipped.
+ * report (may be NULL) and skipped.  A whole disk's partition table is
+ * read too (fs/part.h), after the drivers (a hybrid ISO has a file system
+ * on the whole disk and partitions): when the platform does not offer the
+ * partitions itself they become devices of the registry's, probed in
+ * turn; when it does, its partition devices learn their GPT type from the
+ * table.  A bad table is reported and the disk stays usable.
  */
 void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
 	      const char *msg), void *ctx);
@@ -88,6 +114,20 @@ void fs_probe(struct fs *fs, bool widen, void (*report)(void *ctx,
  * NULL when it has none (or out of memory).
  */
 char *fs_volume_prefix(const struct volume *v);
+
+/*
+ * The block device over the image file at p (any path: "/isos/x.iso",
+ * "label=D:/x.iso#sha256=..."), made, probed (drivers and partition table)
+ * and cached on first use; registry-owned.  The file must be on a source
+ * that can seek; a pin is checked (the whole file is read) when the image
+ * is first opened.  Block size 2048 when the size is a multiple of it, else
+ * 512.  An iso(...) path nesting images deeper than FS_IMAGE_DEPTH_MAX
+ * gives BT_ELOOP (before anything is opened).  err names
+ * the image ("iso(tftp:/x.iso): the image file is on a source that cannot
+ * seek").
+ */
+int fs_image_device(struct fs *fs, const struct path *p, struct blockdev **out,
+		    char *err, size_t errlen);
 
 /* The scheme of p's source: "boot", "label", ..., "tftp", "http". */
 const char *fs_scheme(const struct path *p);

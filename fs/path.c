@@ -80,10 +80,10 @@ static size_t find_ci(const char *s, size_t len, const char *needle)
  * it and p gets the digest.  The pin must be the whole rest of the text, so a
  * typo cannot silently turn into "no pin".
  */
-static int split_pin(const char *text, size_t *len, struct path *p,
-		     char *err, size_t errlen)
+static int split_pin(const char *text, size_t from, size_t *len,
+		     struct path *p, char *err, size_t errlen)
 {
-	size_t at = find_ci(text, *len, PIN_MARK), i, hexlen;
+	size_t at = from + find_ci(text + from, *len - from, PIN_MARK), i, hexlen;
 	const char *hex;
 	char q[QUOTE_MAX];
 
@@ -214,6 +214,65 @@ static int parse_volume(const char *text, size_t len,
 	return 0;
 }
 
+/* Images written inside one another (as FS_IMAGE_DEPTH_MAX); one whose
+ * source is inherited from a deep origin is caught when it is opened. */
+#define ISO_DEPTH_MAX 4
+
+/*
+ * Where the "iso(" at the start of text closes: the ')' that balances it.
+ * len when there is none.
+ */
+static size_t iso_close(const char *text, size_t len)
+{
+	size_t i, depth = 1;
+
+	for (i = 4; i < len; i++)
+		if (text[i] == '(')
+			depth++;
+		else if (text[i] == ')' && --depth == 0)
+			return i;
+	return len;
+}
+
+static int parse(const char *text, size_t len, const struct path *origin,
+		 unsigned depth, struct path *out, char *err, size_t errlen);
+
+/*
+ * "iso(PATH):" at the start of text, its ')' at close: PATH is parsed like
+ * any path, against origin, and kept formatted with its pin in p->arg.
+ */
+static int parse_iso(const char *text, size_t len, size_t close,
+		     const struct path *origin, unsigned depth, struct path *p,
+		     size_t *off, char *err, size_t errlen)
+{
+	struct path inner;
+	char q[QUOTE_MAX];
+	const char *why = NULL;
+	int rc;
+
+	if (close == len)
+		why = "no ')' closing 'iso('";
+	else if (close == 4)
+		why = "empty image path";
+	else if (close + 1 == len || text[close + 1] != ':')
+		why = "no ':' after 'iso(...)'";
+	else if (depth >= ISO_DEPTH_MAX)
+		why = "image files nested more than 4 deep";
+	if (why) {
+		set_err(err, errlen, "%s in '%s'; expected iso(/isos/x.iso):/file",
+			why, quote(q, text, len));
+		return BT_EINVAL;
+	}
+	rc = parse(text + 4, close - 4, origin, depth + 1, &inner, err, errlen);
+	if (rc)
+		return rc;
+	p->source = PATH_SRC_ISO;
+	p->arg = path_format_pinned(&inner);
+	path_free(&inner);
+	*off = close + 2;
+	return p->arg ? 0 : BT_ENOMEM;
+}
+
 /* A TCP port: 1 to 65535, decimal digits only. */
 static bool valid_port(const char *s, size_t n)
 {
@@ -290,13 +349,18 @@ bad:
  * ("word:" before any slash) but is not one is an error rather than a file
  * name, so "lable=X:/a" is caught instead of looked up as a file.
  */
-static int parse_source(const char *text, size_t len, struct path *p,
-			size_t *off, bool *named, char *err, size_t errlen)
+static int parse_source(const char *text, size_t len, size_t close,
+			const struct path *origin, unsigned depth,
+			struct path *p, size_t *off, bool *named,
+			char *err, size_t errlen)
 {
 	size_t i;
 	char q[QUOTE_MAX], q2[QUOTE_MAX];
 
 	*named = true;
+	if (has_prefix_ci(text, len, "iso("))
+		return parse_iso(text, len, close, origin, depth, p, off,
+				 err, errlen);
 	if (has_prefix_ci(text, len, "boot:")) {
 		p->source = PATH_SRC_BOOT;
 		*off = 5;
@@ -428,28 +492,33 @@ static int check_printable(const char *text, size_t len, char *err,
 	return 0;
 }
 
-int path_parse(const char *text, const struct path *origin, struct path *out,
-	       char *err, size_t errlen)
+/* path_parse over text[0..len), depth images deep already. */
+static int parse(const char *text, size_t len, const struct path *origin,
+		 unsigned depth, struct path *out, char *err, size_t errlen)
 {
 	struct path p;
-	size_t len, off = 0;
+	size_t off = 0, close = 0;
 	bool named = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
 	set_err(err, errlen, "%s", "");
-	len = text ? strlen(text) : 0;
 	rc = check_printable(text, len, err, errlen);
+	/* An image's own pin is inside its parentheses: the file's comes
+	 * after them. */
+	if (has_prefix_ci(text, len, "iso("))
+		close = iso_close(text, len);
 	if (!rc)
-		rc = split_pin(text, &len, &p, err, errlen);
+		rc = split_pin(text, close, &len, &p, err, errlen);
 	if (!rc && !len) {
 		set_err(err, errlen, "empty path; expected a file such as "
 			"/EFI/BOOT/BOOTX64.EFI or label=NAME:/vmlinuz");
 		rc = BT_EINVAL;
 	}
 	if (!rc)
-		rc = parse_source(text, len, &p, &off, &named, err, errlen);
+		rc = parse_source(text, len, close, origin, depth, &p, &off,
+				  &named, err, errlen);
 	if (!rc && !named)
 		rc = inherit_source(origin, &p);
 	if (!rc)
@@ -463,6 +532,13 @@ int path_parse(const char *text, const struct path *origin, struct path *out,
 	}
 	*out = p;
 	return 0;
+}
+
+int path_parse(const char *text, const struct path *origin, struct path *out,
+	       char *err, size_t errlen)
+{
+	return parse(text, text ? strlen(text) : 0, origin, 0, out, err,
+		     errlen);
 }
 
 int path_copy(struct path *dst, const struct path *src)
@@ -513,19 +589,32 @@ char *path_format(const struct path *p)
 	return str_dup(file);
 }
 
-/* Volume names and hosts are matched without regard to case (as fs.h does). */
-static bool same_arg(const char *a, const char *b)
+char *path_format_pinned(const struct path *p)
+{
+	char hex[2 * SHA256_LEN + 1], *f = path_format(p), *g;
+
+	if (!f || !p->pinned)
+		return f;
+	sha256_hex(p->sha256, hex);
+	g = fmt_alloc("%s" PIN_MARK "%s", f, hex);
+	bt_free(f);
+	return g;
+}
+
+/* Volume names and hosts are matched without regard to case (as fs.h does);
+ * an image's path exactly, since the file systems inside may care. */
+static bool same_arg(const char *a, const char *b, bool exact)
 {
 	if (!a || !b)
 		return a == b;
-	return str_casecmp(a, b) == 0;
+	return (exact ? strcmp(a, b) : str_casecmp(a, b)) == 0;
 }
 
 bool path_same(const struct path *a, const struct path *b)
 {
 	if (!a || !b)
 		return a == b;
-	if (a->source != b->source || !same_arg(a->arg, b->arg))
+	if (a->source != b->source || !same_arg(a->arg, b->arg, a->source == PATH_SRC_ISO))
 		return false;
 	if (!a->file || !b->file)
 		return a->file == b->file;

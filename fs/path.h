@@ -49,6 +49,8 @@ struct path {
  * in (a config), or NULL for baton's own volume at its root; a path without
  * a source takes origin's source, and a relative one is joined to origin's
  * folder.  "." and ".." are folded; ".." above the root is an error.
+ * iso(PATH): parses PATH like any path (against origin); its parentheses
+ * must balance, and images nest at most 4 deep.
  * On success out owns new allocations (path_free()).  On failure returns
  * BT_EINVAL or BT_ENOMEM, out is left empty and err holds a message such as
  * "sha256 pin needs 64 hex digits".
@@ -68,6 +70,10 @@ void path_free(struct path *p);
  * A new allocation (bt_free()); NULL when out of memory.
  */
 char *path_format(const struct path *p);
+
+/* path_format with "#sha256=<hex>" after it when p is pinned: the text
+ * that parses back to p, pin included.  bt_free(); NULL when out of memory. */
+char *path_format_pinned(const struct path *p);
 
 /* True when two paths name the same file on the same source. */
 bool path_same(const struct path *a, const struct path *b);

@@ -25,7 +25,7 @@ static int host_block_read(struct blockdev *bd, uint64_t lba, size_t count,
 	return 0;
 }
 
-static const struct blockdev_ops host_block_ops = { host_block_read };
+static const struct blockdev_ops host_block_ops = { .read = host_block_read };
 
 int host_blockdev_open(struct host_blockdev *h, const char *file,
 		       uint64_t offset, uint64_t size, uint32_t block_size)

@@ -87,6 +87,31 @@ static const struct good_case good_cases[] = {
 	{ "tftp:/pxe/m.conf", "k", PATH_SRC_TFTP, NULL, "/pxe/k", "tftp:/pxe/k" },
 	{ "tftp://s/pxe/m.conf", "..\\k", PATH_SRC_TFTP, "s", "/k",
 	  "tftp://s/k" },
+	/* Inside image files: the image's path is any path, against the
+	 * origin; the inner file is normalised as usual. */
+	{ NULL, "iso(/isos/a.iso):/live/vmlinuz", PATH_SRC_ISO, "/isos/a.iso",
+	  "/live/vmlinuz", "iso(/isos/a.iso):/live/vmlinuz" },
+	{ NULL, "ISO(/isos/a.iso):live//x/../vmlinuz", PATH_SRC_ISO,
+	  "/isos/a.iso", "/live/vmlinuz", "iso(/isos/a.iso):/live/vmlinuz" },
+	{ NULL, "iso(label=D:/a(1).iso):/k", PATH_SRC_ISO, "label=D:/a(1).iso",
+	  "/k", "iso(label=D:/a(1).iso):/k" },
+	{ "label=STICK:/boot/baton.conf", "iso(../isos/a.iso):/k",
+	  PATH_SRC_ISO, "label=STICK:/isos/a.iso", "/k",
+	  "iso(label=STICK:/isos/a.iso):/k" },
+	{ NULL, "iso(iso(/a.iso):/b.iso):/c", PATH_SRC_ISO, "iso(/a.iso):/b.iso",
+	  "/c", "iso(iso(/a.iso):/b.iso):/c" },
+	{ NULL, "iso(iso(iso(iso(/a):/b):/c):/d):/e", PATH_SRC_ISO,
+	  "iso(iso(iso(/a):/b):/c):/d", "/e",
+	  "iso(iso(iso(iso(/a):/b):/c):/d):/e" },
+	{ NULL, "iso(/a.iso#sha256=" HEX64_UP "):/k", PATH_SRC_ISO,
+	  "/a.iso#sha256=" HEX64, "/k", "iso(/a.iso#sha256=" HEX64 "):/k" },
+	{ NULL, "iso(http://h/x.iso):/k", PATH_SRC_ISO, "http://h/x.iso", "/k",
+	  "iso(http://h/x.iso):/k" },
+	/* A file read from an image names its neighbours without a source. */
+	{ "iso(/a.iso):/boot/grub.cfg", "vmlinuz", PATH_SRC_ISO, "/a.iso",
+	  "/boot/vmlinuz", "iso(/a.iso):/boot/vmlinuz" },
+	{ "iso(/a.iso):/boot/grub.cfg", "iso(/in.iso):/k", PATH_SRC_ISO,
+	  "iso(/a.iso):/in.iso", "/k", "iso(iso(/a.iso):/in.iso):/k" },
 };
 
 /* origin text parsed without an origin; asserts it parses. */
@@ -204,6 +229,19 @@ static const struct bad_case bad_cases[] = {
 	{ NULL, "a/../../b", "'..' goes above the root" },
 	{ "/boot/a.conf", "../../x", "'..' goes above the root in '../../x'" },
 	{ "label=ESP:/a.conf", "../x", "'..' goes above the root" },
+	{ NULL, "iso(:/x", "no ')' closing 'iso(' in 'iso(:/x'; expected "
+	  "iso(/isos/x.iso):/file" },
+	{ NULL, "iso()/x", "empty image path in 'iso()/x'" },
+	{ NULL, "iso():/x", "empty image path" },
+	{ NULL, "iso(/a.iso)/x", "no ':' after 'iso(...)' in 'iso(/a.iso)/x'" },
+	{ NULL, "iso(/a.iso)", "no ':' after 'iso(...)'" },
+	{ NULL, "iso(/a(.iso):/x", "no ')' closing 'iso('" },
+	{ NULL, "iso(/../a.iso):/x", "'..' goes above the root in '/../a.iso'" },
+	{ NULL, "iso(lable=X:/a.iso):/x", "unknown source 'lable=X:'" },
+	{ NULL, "iso(/a.iso#sha256=12):/x", "sha256 pin needs 64 hex digits" },
+	{ NULL, "iso(/a.iso):/x#sha256=12", "sha256 pin needs 64 hex digits" },
+	{ NULL, "iso(iso(iso(iso(iso(/a):/b):/c):/d):/e):/f",
+	  "image files nested more than 4 deep" },
 };
 
 static void test_bad_paths(void **state)
@@ -289,6 +327,27 @@ static void test_pin(void **state)
 }
 
 /* The origin's pin is not inherited: it pins the config, not this file. */
+/* In iso(...), the pin after the parentheses is the file's, the one inside
+ * is the image's (kept in arg, checked when the image is opened). */
+static void test_iso_pins(void **state)
+{
+	struct path p;
+	char err[128];
+
+	assert_int_equal(path_parse("iso(/a.iso):/f#sha256=" HEX64, NULL, &p,
+				    err, sizeof(err)), 0);
+	assert_true(p.pinned);
+	assert_int_equal(p.sha256[0], 0x01);
+	assert_string_equal(p.arg, "/a.iso");
+	assert_string_equal(p.file, "/f");
+	path_free(&p);
+	assert_int_equal(path_parse("iso(/a.iso#sha256=" HEX64 "):/f", NULL,
+				    &p, err, sizeof(err)), 0);
+	assert_false(p.pinned);
+	assert_string_equal(p.arg, "/a.iso#sha256=" HEX64);
+	path_free(&p);
+}
+
 static void test_pin_not_inherited(void **state)
 {
 	struct path origin, p;
@@ -367,6 +426,11 @@ static void test_same(void **state)
 		{ "http://h:80/a", "http://h/a", false },
 		{ "partuuid=0FC63DAF-8483-4772-8E79-3D69D8477DE4:/a",
 		  "partuuid=0fc63daf-8483-4772-8e79-3d69d8477de4:/a", true },
+		{ "iso(/a.iso):/k", "iso(//a.iso):k", true },
+		{ "iso(/a.iso):/k", "iso(/A.iso):/k", false },	/* exactly */
+		{ "iso(/a.iso):/k", "/k", false },
+		{ "iso(label=X:/a.iso):/k", "iso(LABEL=X:/a.iso):/k", true },
+		{ "iso(/a.iso):/k", "iso(/a.iso#sha256=" HEX64 "):/k", false },
 	};
 	size_t i;
 
@@ -416,6 +480,7 @@ static void test_format_each_source(void **state)
 		{ { PATH_SRC_TFTP, NULL, "/a/b", false, { 0 } }, "tftp:/a/b" },
 		{ { PATH_SRC_TFTP, "h", "/a/b", false, { 0 } }, "tftp://h/a/b" },
 		{ { PATH_SRC_HTTP, "h:8", "/a/b", true, { 0 } }, "http://h:8/a/b" },
+		{ { PATH_SRC_ISO, "/x.iso", "/a", true, { 0 } }, "iso(/x.iso):/a" },
 	};
 	size_t i;
 
@@ -433,6 +498,7 @@ static void test_oom(void **state)
 	static const char *const texts[] = {
 		"label=ESP:/a/../b#sha256=" HEX64, "http://h:80/x", "rel/x",
 		"partuuid=0FC63DAF-8483-4772-8E79-3D69D8477DE4:/a",
+		"iso(iso(/a.iso#sha256=" HEX64 "):/b.iso):c#sha256=" HEX64,
 	};
 	struct path origin, p, q;
 	size_t t;
@@ -481,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_null_text_and_no_err_buffer),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_pin_not_inherited),
+		cmocka_unit_test(test_iso_pins),
 		cmocka_unit_test(test_long_text_is_quoted_short),
 		cmocka_unit_test(test_quote_utf8_boundary),
 		cmocka_unit_test(test_err_truncated_safely),
