@@ -84,6 +84,10 @@ struct volume {
 	char *parttype;		/* as struct blockdev's parttype, or NULL */
 	const char *fstype;	/* "fat", "ext4", "iso9660", ...: static */
 	bool is_boot;		/* the volume baton itself was loaded from */
+	/* The driver's words for its last failure, naming the volume and the
+	 * file ("volume 2: ext4: block 9 of /x is past the end of the device
+	 * (80 blocks)"), or NULL; the volume's, valid until its next call. */
+	const char *why;
 };
 
 #endif
