@@ -606,6 +606,7 @@ static int dir_scan(struct ext4_file *d, dirent_cb cb, void *ctx)
 	if (d->inl) {
 		if ((rc = cb(ctx, (const uint8_t *)"..", 2,
 			     get32(d->in.iblock), 2)) ||
+		    (rc = cb(ctx, (const uint8_t *)".", 1, d->in.ino, 2)) ||
 		    (rc = dirents(v, d->in.iblock + 4, 56, cb, ctx)))
 			return rc;
 		return dirents(v, d->inl_data, d->inl_len, cb, ctx);
