@@ -780,9 +780,14 @@ static int list_cb(void *ctx, const uint8_t *name, unsigned nlen,
 {
 	struct lister *l = ctx;
 	char s[256];
+	unsigned i;
 
 	if (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.')))
 		return 0;
+	/* A name no path can reach (a damaged entry) is not listed. */
+	for (i = 0; i < nlen; i++)
+		if (!name[i] || name[i] == '/')
+			return 0;
 	if (!type) {
 		struct ext4_inode in;
 		const uint8_t *raw;
