@@ -40,7 +40,8 @@ int fs_stream_open(struct fs *fs, const struct path *p, struct fs_stream *s,
 	rc = v->ops->open(v, p->file, &s->f);
 	if (rc) {
 		fmt_buf(err, errlen, "%s: %s", s->name,
-			rc == BT_ENOENT ? "file not found" : bt_strerror(rc));
+			rc == BT_ENOENT ? "file not found" :
+			v->why ? v->why : bt_strerror(rc));
 		s->f = NULL;
 		fs_stream_close(s);
 		return rc;

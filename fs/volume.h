@@ -86,6 +86,10 @@ struct volume {
 	bool is_boot;		/* the volume baton itself was loaded from */
 	bool on_boot_disk;	/* on the disk baton was loaded from (set by
 				 * the registry from the device) */
+	/* The driver's words for its last failure, naming the volume and the
+	 * file ("volume 2: ext4: block 9 of /x is past the end of the device
+	 * (80 blocks)"), or NULL; the volume's, valid until its next call. */
+	const char *why;
 };
 
 #endif
