@@ -31,6 +31,13 @@ extern const struct fs_driver *const fs_drivers[];
 /* FAT (or any file system) read by the firmware's own driver. */
 extern const struct fs_driver fat_sfs_driver;
 
+/* ISO 9660 with Rock Ridge and Joliet (fs/iso9660.c). */
+extern const struct fs_driver iso9660_driver;
+
+/* What went wrong in the last failed open, list or probe of an iso9660
+ * volume, naming the volume and the path ("" when nothing did). */
+const char *iso9660_error(const struct volume *v);
+
 /* The FAT volume serial "ABCD-1234" from a boot sector (len bytes), or NULL
  * when it is not a FAT boot sector with an extended boot signature (or out
  * of memory).  bt_free(). */

@@ -3,5 +3,6 @@
 
 const struct fs_driver *const fs_drivers[] = {
 	&fat_sfs_driver,
+	&iso9660_driver,
 	NULL,
 };
