@@ -57,13 +57,13 @@ struct iso_scan {
 	const char *want;	/* the name looked for, or NULL: list */
 	volume_list_cb cb;
 	void *ctx;
-	/* The entry: */
-	char name[256];
-	size_t name_len;
-	char link[1024];
-	size_t link_len;
-	bool is_link, is_dir, hidden, zf, nm_done, sl_done, sl_cont, er;
+	bool er;		/* an ER entry was seen */
+	/* The entry (from name_len on, zeroed for each): */
+	size_t name_len, link_len;
+	bool is_link, is_dir, hidden, zf, nm_done, sl_done, sl_cont;
 	uint64_t cl;		/* CL: the relocated directory's block, or 0 */
+	char name[256];
+	char link[1024];
 	struct iso_extent *ext;
 	size_t n_ext, cap_ext;
 	uint8_t blk[ISO_BLOCK];
@@ -78,11 +78,11 @@ struct iso_file {
 };
 
 /* Say what went wrong, naming the volume and the path; returns rc. */
-static int fail(struct iso_vol *iv, const char *path, int rc,
-		const char *fmt, ...)
+static int fail(struct iso_scan *s, int rc, const char *fmt, ...)
 {
+	struct iso_vol *iv = s->iv;
 	size_t n = fmt_buf(iv->err, sizeof(iv->err), "%s: iso9660: %s: ",
-			   iv->v.name, path);
+			   iv->v.name, s->path);
 	va_list ap;
 
 	if (n < sizeof(iv->err)) {
@@ -103,7 +103,7 @@ static int check_extent(struct iso_scan *s, uint64_t lba, uint64_t len,
 			const char *what)
 {
 	if (lba + (len + ISO_BLOCK - 1) / ISO_BLOCK > s->iv->blocks)
-		return fail(s->iv, s->path, BT_EINVAL, "%s at block %llu is "
+		return fail(s, BT_EINVAL, "%s at block %llu is "
 			    "past the end of the volume (%llu blocks)", what,
 			    (unsigned long long)lba,
 			    (unsigned long long)s->iv->blocks);
@@ -158,20 +158,12 @@ static bool add_link(struct iso_scan *s, const uint8_t *d, size_t n)
 	return true;
 }
 
-static bool is_rrip(const uint8_t *id, size_t n)
-{
-	return (n == 10 && (!memcmp(id, "RRIP_1991A", 10) ||
-			    !memcmp(id, "IEEE_P1282", 10))) ||
-	       (n == 9 && !memcmp(id, "IEEE_1282", 9));
-}
-
 /*
  * Walk the SUSP entries of one record's System Use area a[0..n), and the
  * continuation areas it chains.  Fills the entry fields of s.
  */
 static int susp(struct iso_scan *s, const uint8_t *a, size_t n)
 {
-	struct iso_vol *iv = s->iv;
 	unsigned hops = 0;
 	uint64_t ce_lba = 0, ce_off = 0, ce_len = 0;
 	int rc;
@@ -183,7 +175,7 @@ static int susp(struct iso_scan *s, const uint8_t *a, size_t n)
 			unsigned sig = e[0] << 8 | e[1];
 
 			if (el < 4 || el > n)
-				return fail(iv, s->path, BT_EINVAL, "Rock Ridge "
+				return fail(s, BT_EINVAL, "Rock Ridge "
 					    "entry %c%c is %u bytes, past the "
 					    "end of its area (%u bytes left)",
 					    e[0], e[1], (unsigned)el,
@@ -204,7 +196,7 @@ static int susp(struct iso_scan *s, const uint8_t *a, size_t n)
 			} else if (sig == ('S' << 8 | 'L') && el >= 5) {
 				s->is_link = true;
 				if (!s->sl_done && !add_link(s, e + 5, el - 5))
-					return fail(iv, s->path, BT_EINVAL, "bad "
+					return fail(s, BT_EINVAL, "bad "
 						    "Rock Ridge link (SL)");
 				s->sl_done = !(e[4] & 1);
 			} else if (sig == ('P' << 8 | 'X') && el >= 12) {
@@ -215,22 +207,19 @@ static int susp(struct iso_scan *s, const uint8_t *a, size_t n)
 				s->hidden = true;
 			} else if (sig == ('Z' << 8 | 'F')) {
 				s->zf = true;
-			} else if (sig == ('E' << 8 | 'R') && el >= 8 &&
-				   8u + e[4] <= el) {
-				s->er |= is_rrip(e + 8, e[4]);
+			} else if (sig == ('E' << 8 | 'R')) {
+				s->er = true;
 			}
 		}
 		if (!ce_len)
 			return 0;
-		if (++hops > MAX_CE_HOPS)
-			return fail(iv, s->path, BT_ELOOP, "more than %u Rock "
-				    "Ridge continuation areas", MAX_CE_HOPS);
 		if ((rc = read_block(s, ce_lba, s->ce, "Rock Ridge CE area")))
 			return rc;
-		if (ce_off >= ISO_BLOCK || ce_len > ISO_BLOCK - ce_off)
-			return fail(iv, s->path, BT_EINVAL, "Rock Ridge CE area "
-				    "at block %llu crosses its block",
-				    (unsigned long long)ce_lba);
+		/* Inside its block, and not chained for ever. */
+		if (ce_off >= ISO_BLOCK || ce_len > ISO_BLOCK - ce_off ||
+		    ++hops > MAX_CE_HOPS)
+			return fail(s, BT_EINVAL, "bad Rock Ridge CE "
+				    "area at block %llu", (unsigned long long)ce_lba);
 		a = s->ce + ce_off;
 		n = (size_t)ce_len;
 		ce_len = 0;
@@ -258,10 +247,9 @@ static void plain_name(struct iso_scan *s, const uint8_t *p, size_t n)
 		s->name[o] = '\0';
 	}
 	/* "NAME.EXT;1" -> "name.ext", "DIR." -> "dir" */
-	for (i = o; i > 0 && s->name[i - 1] >= '0' && s->name[i - 1] <= '9'; i--)
+	for (i = 0; i < o && s->name[i] != ';'; i++)
 		;
-	if (i > 0 && i < o && s->name[i - 1] == ';')
-		o = i - 1;
+	o = i;
 	if (o > 1 && s->name[o - 1] == '.' && s->iv->names == NAMES_PLAIN)
 		o--;
 	s->name[o] = '\0';
@@ -275,11 +263,8 @@ static int entry_start(struct iso_scan *s, const uint8_t *r, size_t rl,
 	size_t sua = 33 + nl + !(nl & 1);
 	int rc;
 
-	s->name[0] = s->link[0] = '\0';
-	s->name_len = s->link_len = 0;
-	s->is_link = s->hidden = s->zf = s->nm_done = s->sl_done = false;
-	s->sl_cont = false;
-	s->cl = 0;
+	memset(&s->name_len, 0, offsetof(struct iso_scan, ext) -
+	       offsetof(struct iso_scan, name_len));
 	s->n_ext = 0;
 	s->is_dir = r[25] & 2;
 	if (s->iv->names == NAMES_RR && sua + s->iv->skip < rl &&
@@ -326,7 +311,7 @@ static int scan_dir(struct iso_scan *s, const struct iso_extent *d)
 			size_t rl = r[0], nl = r[32];
 
 			if (rl < 34 || rl > ISO_BLOCK - off || 33 + nl > rl)
-				return fail(s->iv, s->path, BT_EINVAL, "bad "
+				return fail(s, BT_EINVAL, "bad "
 					    "directory record in block %llu",
 					    (unsigned long long)(d->lba + b));
 			off += rl;
@@ -347,105 +332,79 @@ static int scan_dir(struct iso_scan *s, const struct iso_extent *d)
 	return 0;
 }
 
-/* The directory s's entry names: a CL entry's directory lives elsewhere,
- * and its "." record says how long it is. */
-static int entry_dir(struct iso_scan *s, struct iso_extent *out)
-{
-	int rc;
-
-	if (!s->cl) {
-		*out = s->ext[0];
-		return 0;
-	}
-	if ((rc = read_block(s, s->cl, s->blk, "relocated directory")))
-		return rc;
-	out->lba = s->cl;
-	out->len = get32(s->blk + 10);
-	return 0;
-}
-
 /*
- * Find path from the root, following symbolic links (the last one too when
- * the last one).  On success s holds the entry; *dir is its directory
- * extent when it is one.
+ * Find path from the root, following symbolic links (the last one too).
+ * On success s holds the entry; *dir is its extent when it is a
+ * directory.  Directories are a stack, so ".." needs no parent links.
  */
 static int walk(struct iso_scan *s, const char *path, struct iso_extent *dir)
 {
 	struct iso_extent stack[MAX_DEPTH];
-	size_t depth = 1, links = 0;
-	char *buf = str_dup(path), *p, *nb;
-	char want[256];
+	size_t depth = 1, links = 0, dots;
+	char *buf = str_dup(path), *p = buf, *end, c;
 	int rc = BT_ENOMEM;
 
 	if (!buf)
 		return rc;
 	stack[0] = s->iv->root;
-	s->n_ext = 0;
 	s->is_dir = true;
-	s->is_link = false;
-	p = buf;
 	for (;;) {
-		size_t n;
-
 		while (*p == '/')
 			p++;
 		if (!*p)
 			break;
-		for (n = 0; p[n] && p[n] != '/'; n++)
-			;
-		if (n >= sizeof(want)) {
-			rc = BT_ENOENT;
+		rc = BT_ENOTDIR;
+		if (!s->is_dir)
 			goto out;
-		}
-		memcpy(want, p, n);
-		want[n] = '\0';
-		p += n;
-		if (!strcmp(want, "."))
-			continue;
-		if (!strcmp(want, "..")) {
-			depth -= depth > 1;
-			continue;
-		}
-		s->want = want;
-		rc = scan_dir(s, &stack[depth - 1]);
+		for (end = p; *end && *end != '/'; end++)
+			;
+		c = *end;
+		*end = '\0';
+		s->want = p;
+		dots = !strcmp(p, ".") ? 1 : !strcmp(p, "..") ? 2 : 0;
+		rc = dots ? 1 : scan_dir(s, &stack[depth - 1]);
+		*end = c;
+		p = end;
 		if (rc <= 0) {
 			rc = rc ? rc : BT_ENOENT;
 			goto out;
 		}
+		if (dots) {
+			depth -= dots == 2 && depth > 1;
+			continue;
+		}
 		if (s->is_link) {
 			if (++links > MAX_LINKS) {
-				rc = fail(s->iv, s->path, BT_ELOOP, "more than %u "
-					  "symbolic links (a loop?)", MAX_LINKS);
+				rc = fail(s, BT_ELOOP, "more than %u symbolic "
+					  "links", MAX_LINKS);
 				goto out;
 			}
-			nb = fmt_alloc("%s/%s", s->link, p);
-			if (!nb) {
-				rc = BT_ENOMEM;
+			rc = BT_ENOMEM;
+			if (!(end = fmt_alloc("%s/%s", s->link, p)))
 				goto out;
-			}
 			if (s->link[0] == '/')
 				depth = 1;
 			bt_free(buf);
-			buf = p = nb;
+			buf = p = end;
 			s->is_dir = true;
-			s->is_link = false;
 			continue;
 		}
-		if (!s->is_dir) {
-			while (*p == '/')
-				p++;
-			rc = *p ? BT_ENOTDIR : 0;
-			if (*p)
-				goto out;
-			break;
-		}
+		if (!s->is_dir)
+			continue;
 		if (depth == MAX_DEPTH) {
-			rc = fail(s->iv, s->path, BT_ELOOP, "deeper than %u "
-				  "directories", MAX_DEPTH);
+			rc = fail(s, BT_ELOOP, "deeper than %u directories",
+				  MAX_DEPTH);
 			goto out;
 		}
-		if ((rc = entry_dir(s, &stack[depth])))
-			goto out;
+		/* A CL entry's directory lives elsewhere; its "." record
+		 * says how long it is. */
+		stack[depth] = s->ext[0];
+		if (s->cl) {
+			if ((rc = read_block(s, s->cl, s->blk, "directory")))
+				goto out;
+			stack[depth].lba = s->cl;
+			stack[depth].len = get32(s->blk + 10);
+		}
 		depth++;
 	}
 	*dir = stack[depth - 1];
@@ -560,7 +519,7 @@ static int iso_open(struct volume *v, const char *path, struct vfile **out)
 	if ((rc = walk(s, path, &d)))
 		goto out;
 	if (s->zf || s->is_dir) {
-		rc = fail(iv, path, BT_EUNSUPP, s->zf ? "compressed (zisofs) "
+		rc = fail(s, BT_EUNSUPP, s->zf ? "compressed (zisofs) "
 			  "files are not supported" : "is a directory");
 		goto out;
 	}
@@ -644,32 +603,30 @@ static char *pvd_label(const uint8_t *pvd)
 }
 
 /* The modification date as blkid and GRUB show an ISO's UUID:
- * "YYYY-MM-DD-HH-MM-SS-hh"; NULL when unset. */
+ * "YYYY-MM-DD-HH-MM-SS-hh"; NULL when unset (all '0' or all zero bytes). */
 static char *pvd_uuid(const uint8_t *pvd)
 {
 	const char *d = (const char *)pvd + 830;
 	bool set = false;
 	int i;
 
-	for (i = 0; i < 16; i++) {
-		if (d[i] < '0' || d[i] > '9')
-			return NULL;
-		set |= d[i] != '0';
-	}
+	for (i = 0; i < 16; i++)
+		set |= d[i] > '0';
 	return set ? fmt_alloc("%.4s-%.2s-%.2s-%.2s-%.2s-%.2s-%.2s", d,
 			       d + 4, d + 6, d + 8, d + 10, d + 12, d + 14)
 		   : NULL;
 }
 
-/* Does the root's "." record (first in its directory) carry SP and an
- * RRIP ER?  Sets skip. */
+/* Rock Ridge when the root's "." record (first in its directory) carries
+ * SP and an ER (any: the Linux kernel and GRUB accept any too).  Sets
+ * skip. */
 static int find_rock_ridge(struct iso_scan *s)
 {
 	struct iso_vol *iv = s->iv;
 	const uint8_t *r = s->blk;
 	int rc;
 
-	if ((rc = read_block(s, iv->root.lba, s->blk, "root directory")))
+	if ((rc = read_block(s, iv->root.lba, s->blk, "directory")))
 		return rc;
 	if (r[0] < 34 + 7 || r[32] != 1 || memcmp(r + 34, "SP\7\1\xBE\xEF", 6))
 		return 0;
@@ -730,8 +687,8 @@ static int iso_probe(struct blockdev *bd, struct volume **out, char *err,
 	if (get32(pvd + 80) < iv->blocks)
 		iv->blocks = get32(pvd + 80);
 	if (get16(pvd + 128) != ISO_BLOCK) {
-		rc = fail(iv, "/", BT_EUNSUPP, "logical block size %u is not "
-			  "supported (only 2048)", get16(pvd + 128));
+		rc = fail(s, BT_EUNSUPP, "logical block size %u is not "
+			  "2048", get16(pvd + 128));
 		goto out;
 	}
 	iv->root.lba = get32(pvd + 156 + 2);

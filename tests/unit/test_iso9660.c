@@ -675,9 +675,13 @@ static void test_bad_input(void **state)
 		0, 0, 0, 0, 0, 0, 0, 0,
 		100, 0, 0, 0, 0, 0, 0, 100,
 	};
+	/* A zisofs-compressed file. */
+	static const uint8_t zf[] = { 'Z', 'F', 16, 1, 'p', 'z', 4, 15,
+				      0, 0x40, 0, 0, 0, 0, 0x40, 0 };
 	const struct rec rr_recs[] = {
 		{ "BAD.TXT;1", 30, 10, 0, long_nm, sizeof(long_nm) },
 		{ "FAR.TXT;1", 30, 10, 0, far_ce, sizeof(far_ce) },
+		{ "ZIP.TXT;1", 30, 10, 0, zf, sizeof(zf) },
 	};
 	const struct rec trunc_recs[] = {
 		{ "SUB", 60, 2048, 2, NULL, 0 },
@@ -718,6 +722,9 @@ static void test_bad_input(void **state)
 	expect_error(iso, "/bad.txt", false, BT_EINVAL, "Rock Ridge entry NM "
 		     "is 200 bytes, past the end of its area (12 bytes left)");
 	expect_error(iso, "/", true, BT_EINVAL, "Rock Ridge entry NM");
+	write_iso(iso, 40, 40, rr_recs + 2, 1, true);
+	expect_error(iso, "/zip.txt", false, BT_EUNSUPP, "compressed "
+		     "(zisofs) files are not supported");
 	write_iso(iso, 40, 40, rr_recs + 1, 1, true);
 	expect_error(iso, "/far.txt", false, BT_EINVAL, "Rock Ridge CE area "
 		     "at block 99999 is past the end of the volume (40 blocks)");
