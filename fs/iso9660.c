@@ -2,7 +2,7 @@
  * ISO 9660, read-only: CDs, DVDs and ISO images written to USB sticks.
  *
  * Names come from Rock Ridge when the root's "." record says so (SUSP SP,
- * then an ER naming RRIP), else from the Joliet tree (UCS-2 names), else
+ * then an ER), else from the Joliet tree (UCS-2 names), else
  * from the plain ISO names (";1" and a trailing '.' dropped, matched
  * without case and listed in lower case).  Rock Ridge symbolic links are
  * followed and relocated deep directories (CL/RE) are put back where they
