@@ -34,6 +34,9 @@ extern const struct fs_driver fat_sfs_driver;
 /* ext2/3/4 read by baton itself (fs/ext4.c). */
 extern const struct fs_driver ext4_driver;
 
+/* ISO 9660 with Rock Ridge and Joliet (fs/iso9660.c). */
+extern const struct fs_driver iso9660_driver;
+
 /* The FAT volume serial "ABCD-1234" from a boot sector (len bytes), or NULL
  * when it is not a FAT boot sector with an extended boot signature (or out
  * of memory).  bt_free(). */

@@ -4,5 +4,6 @@
 const struct fs_driver *const fs_drivers[] = {
 	&fat_sfs_driver,
 	&ext4_driver,
+	&iso9660_driver,
 	NULL,
 };
