@@ -1,8 +1,8 @@
 /*
  * Version comparison (lib/vercmp.h).  Both strings are walked together one
  * segment at a time; a segment is an optional prefix character ('~', '-',
- * '^' or '.', in that order of precedence) and then a run of digits or a
- * run of letters.  Characters outside [A-Za-z0-9~^.-] only separate.
+ * '^' or '.', looked at in that order) and then a run of digits or a run
+ * of letters.  Characters outside [A-Za-z0-9~^.-] only separate.
  */
 #include "lib/vercmp.h"
 #include "lib/mem.h"
@@ -30,17 +30,18 @@ static int sign(long x, long y)
 
 /*
  * The prefix character c on either side: the side that has it compares as
- * older (low true) or newer (low false) than the side that does not; when
- * both have it, both skip it.  *r is the verdict, 0 when undecided.
+ * older than the side that does not (so '^' is newer than '-' only because
+ * '-' is looked at first); when both have it, both skip it.  *r is the
+ * verdict when one side has it.
  */
-static bool prefix(const char **a, const char **b, char c, bool low, int *r)
+static bool prefix(const char **a, const char **b, char c, int *r)
 {
 	bool ha = **a == c, hb = **b == c;
 
 	if (!ha && !hb)
 		return false;
 	if (ha != hb) {
-		*r = (ha == low) ? -1 : 1;
+		*r = ha ? -1 : 1;
 		return true;
 	}
 	(*a)++;
@@ -63,13 +64,12 @@ int vercmp(const char *a, const char *b)
 		while (*b && !is_version_char(*b))
 			b++;
 		/* '~' comes before the end-of-string check: "1~rc" < "1". */
-		if (prefix(&a, &b, '~', true, &r))
+		if (prefix(&a, &b, '~', &r))
 			return r;
 		if (!*a || !*b)
 			return sign(*a != 0, *b != 0);
-		if (prefix(&a, &b, '-', true, &r) ||
-		    prefix(&a, &b, '^', false, &r) ||
-		    prefix(&a, &b, '.', true, &r))
+		if (prefix(&a, &b, '-', &r) || prefix(&a, &b, '^', &r) ||
+		    prefix(&a, &b, '.', &r))
 			return r;
 		if (is_digit(*a) || is_digit(*b)) {
 			/* A number beats no number (a letter or the end). */
