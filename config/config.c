@@ -87,22 +87,29 @@ int config_finish(struct config *cfg)
 size_t config_default_index(const struct config *cfg)
 {
 	size_t i;
+	int pass;
 
 	/* An entry that cannot boot is never preselected: booting it at the
-	 * end of the timeout would only show an error. */
-	if (cfg->default_pattern)
+	 * end of the timeout would only show an error.  A BLS entry out of
+	 * tries is taken only when no other entry will do (pass 1). */
+	for (pass = 0; pass < 2; pass++) {
+		if (cfg->default_pattern)
+			for (i = 0; i < cfg->n_entries; i++)
+				if (!cfg->entries[i].error &&
+				    (pass || !cfg->entries[i].bls_bad) &&
+				    cfg->entries[i].id &&
+				    glob_match(cfg->default_pattern,
+					       cfg->entries[i].id))
+					return i;
 		for (i = 0; i < cfg->n_entries; i++)
-			if (!cfg->entries[i].error && cfg->entries[i].id &&
-			    glob_match(cfg->default_pattern, cfg->entries[i].id))
+			if (!cfg->entries[i].error &&
+			    (pass || !cfg->entries[i].bls_bad))
 				return i;
-	for (i = 0; i < cfg->n_entries; i++)
-		if (!cfg->entries[i].error)
-			return i;
+	}
 	return 0;
 }
 
-/* Free what one entry owns (not the entry itself, which is in an array). */
-static void entry_free(struct config_entry *e)
+void config_entry_free(struct config_entry *e)
 {
 	size_t i;
 
@@ -121,6 +128,12 @@ static void entry_free(struct config_entry *e)
 	}
 	bt_free(e->modules);
 	bt_free(e->error);
+	bt_free(e->sort_key);
+	bt_free(e->machine_id);
+	bt_free(e->version);
+	path_free(&e->bls_file);
+	bt_free(e->bls_next);
+	memset(e, 0, sizeof(*e));
 }
 
 void config_free(struct config *cfg)
@@ -128,7 +141,7 @@ void config_free(struct config *cfg)
 	size_t i;
 
 	for (i = 0; i < cfg->n_entries; i++)
-		entry_free(&cfg->entries[i]);
+		config_entry_free(&cfg->entries[i]);
 	bt_free(cfg->entries);
 	for (i = 0; i < cfg->n_diags; i++)
 		bt_free(cfg->diags[i]);

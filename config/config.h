@@ -60,6 +60,15 @@ struct config_entry {
 	bool disturb_irqs;	/* "handoff disturb-irqs" (for tests) */
 	char *error;		/* NULL if the entry can boot, else the first
 				 * problem: "file:line: message" */
+	/* Boot Loader Specification entries only (config/bls.h): */
+	char *sort_key, *machine_id, *version;	/* or NULL */
+	int tries_left, tries_done;	/* the "+LEFT-DONE" counter, -1 when
+					 * none (set by config/bls.c only) */
+	bool bls_bad;		/* tries left 0: sorted last, never the
+				 * default unless nothing else can boot */
+	struct path bls_file;	/* the entry's file (a UKI: the image) when
+				 * it counts boots, else file NULL */
+	char *bls_next;		/* the file's next name when booted, or NULL */
 };
 
 struct config {
@@ -68,6 +77,8 @@ struct config {
 	char *default_where;	/* "file:line" of that "default", or NULL */
 	bool editor;		/* "editor": may entries be edited */
 	bool bls;		/* "bls": also read /loader/entries */
+	bool timeout_set;	/* a config set "timeout" (loader.conf's */
+	bool editor_set;	/* "editor" (then loader.conf's is not used) */
 	struct config_entry *entries;
 	size_t n_entries;
 	char **diags;		/* "file:line: message", in the order found */
@@ -109,13 +120,18 @@ int config_finish(struct config *cfg);
 
 /*
  * The entry to preselect: the first entry whose id matches the default
- * pattern (glob), else the first entry that can boot, else 0.
+ * pattern (glob), else the first entry that can boot, else 0.  Entries
+ * that can boot are preferred over "bad" BLS ones (bls_bad) in both steps.
  */
 size_t config_default_index(const struct config *cfg);
 
 /* Add a diagnostic (printf-style); BT_ENOMEM on failure. */
 int config_diag(struct config *cfg, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Free what one entry owns (not the entry itself, which is in an array)
+ * and zero it. */
+void config_entry_free(struct config_entry *e);
 
 /* Free everything cfg owns and leave it empty (config_init() state). */
 void config_free(struct config *cfg);

@@ -288,6 +288,7 @@ static int key_timeout(struct parser *p, const struct loc *at, char *value,
 		return report(p, at, "timeout: expected a number of seconds, "
 			      "0 or -1, got '%s'", config_quote(q, value));
 	p->cfg->timeout = t;
+	p->cfg->timeout_set = true;
 	return 0;
 }
 
@@ -342,9 +343,10 @@ static int key_flag(struct parser *p, const struct loc *at, char *value,
 		return report(p, at, "%s: expected yes or no (or true/false, "
 			      "on/off, 1/0), got '%s'", k->name,
 			      config_quote(q, value));
-	if (strcmp(k->name, "editor") == 0)
+	if (strcmp(k->name, "editor") == 0) {
 		p->cfg->editor = v;
-	else
+		p->cfg->editor_set = true;
+	} else
 		p->cfg->bls = v;
 	return 0;
 }

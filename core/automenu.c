@@ -1,9 +1,12 @@
 /*
- * The menu baton shows when it finds no config: every EFI program under
+ * The menu baton shows when it finds no config: the Boot Loader
+ * Specification entries (core/bls.c), every EFI program under
  * /EFI/<folder>/ on every volume it can read, then the firmware's setup,
- * reboot, power off and exit.  The entries are written in the config language and
+ * reboot, power off and exit (loader.conf's auto-entries and auto-firmware
+ * can leave out the programs and the firmware's setup).  The entries are written in the config language and
  * parsed like any config, so they behave exactly like configured ones.
  */
+#include "config/bls.h"
 #include "core/session.h"
 #include "firmware/firmware.h"
 #include "lib/error.h"
@@ -107,6 +110,7 @@ int automenu_build(struct session *s, struct config *cfg)
 {
 	struct fs *fs = fw_fs(s->fw);
 	struct scan sc = { .s = s };
+	struct bls_prefs prefs;
 	struct config_source src;
 	struct path origin;
 	char err[100];
@@ -115,14 +119,23 @@ int automenu_build(struct session *s, struct config *cfg)
 
 	/* Every disk, not only those in the firmware's boot order. */
 	fs_probe(fs, true, report_probe, s);
-	emit(&sc, "timeout -1\n");
-	for (i = 0; i < fs->n_vols && !sc.err && sc.count < AUTOMENU_MAX; i++) {
+	rc = bls_scan(s, cfg, &prefs);
+	if (rc)
+		return rc;
+	/* Programs found on a disk are not booted unasked; a BLS entry is
+	 * what the system installed to boot (loader.conf may say more). */
+	if (!cfg->timeout_set)
+		emit(&sc, cfg->n_entries ? "timeout 5\n" : "timeout -1\n");
+	for (i = 0; prefs.auto_entries && i < fs->n_vols && !sc.err &&
+	     sc.count < AUTOMENU_MAX; i++) {
 		sc.vol = fs->vols[i];
 		/* A volume without /EFI is not an error: it just has nothing. */
 		sc.vol->ops->list(sc.vol, "/EFI", list_folder, &sc);
 	}
-	emit(&sc, "entry firmware-setup\ntitle Firmware setup\naction firmware-setup\n"
-		  "entry reboot\ntitle Reboot\naction reboot\n"
+	if (prefs.auto_firmware)
+		emit(&sc, "entry firmware-setup\ntitle Firmware setup\n"
+			  "action firmware-setup\n");
+	emit(&sc, "entry reboot\ntitle Reboot\naction reboot\n"
 		  "entry poweroff\ntitle Power off\naction poweroff\n"
 		  "entry exit\ntitle Exit to the firmware\naction exit\n");
 	if (sc.err) {

@@ -1,4 +1,5 @@
 /* Finding the config, and the top of the boot session. */
+#include "config/bls.h"
 #include "core/baton.h"
 #include "core/session.h"
 #include "firmware/firmware.h"
@@ -167,6 +168,7 @@ static void print_diags(struct session *s, const struct config *cfg)
 int baton_main(struct fw *fw)
 {
 	struct session s = { .fw = fw };
+	struct bls_prefs prefs;
 	struct config cfg;
 	int rc;
 
@@ -180,12 +182,13 @@ int baton_main(struct fw *fw)
 		session_print(&s, "baton " BATON_VERSION ": no baton.conf found; "
 			      "showing what is on the disks");
 		rc = automenu_build(&s, &cfg);
+	} else if (!rc && cfg.bls) {
+		/* After the config's own entries; loader.conf's automatic
+		 * entries are the automatic menu's, so prefs go unused. */
+		rc = bls_scan(&s, &cfg, &prefs);
 	}
 	if (!rc)
 		rc = config_finish(&cfg);
-	if (!rc && cfg.bls)
-		rc = config_diag(&cfg, "bls yes: this build of baton does not read "
-				 "Boot Loader Specification entries yet");
 	if (!rc) {
 		print_diags(&s, &cfg);
 		rc = run_menu(&s, &cfg, "baton " BATON_VERSION, false);

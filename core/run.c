@@ -170,10 +170,10 @@ static int run_action(struct session *s, enum entry_action a, char *msg,
  * leave baton, BT_ENOMEM, or 0 when baton should show the menu again; then
  * the menu's status says what happened.
  */
-static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
+static int boot_entry(struct session *s, struct config *cfg, size_t idx,
 		      const char *edited, struct menu *m)
 {
-	const struct config_entry *e = &cfg->entries[idx];
+	struct config_entry *e = &cfg->entries[idx];
 	const char *title = entry_title(e), *why = m->p.items[idx].error;
 	/* The load options or command line: as edited, or as configured. */
 	const char *text = edited ? edited : m->p.items[idx].options;
@@ -201,6 +201,9 @@ static int boot_entry(struct session *s, const struct config *cfg, size_t idx,
 		rc = run_action(s, e->action, msg, sizeof(msg));
 		break;
 	default:
+		/* A BLS entry with a boot counter: one try fewer, before it
+		 * runs (the OS takes the counter away once it is up). */
+		bls_count_boot(s, e);
 		rc = boot_protocol(s, e, text, &returned, &status, msg,
 				   sizeof(msg));
 		break;

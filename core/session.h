@@ -40,6 +40,23 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
  */
 int automenu_build(struct session *s, struct config *cfg);
 
+struct bls_prefs;
+
+/*
+ * Add the Boot Loader Specification entries found on baton's own volume
+ * and the XBOOTLDR partitions to cfg, sorted, after those it has, and apply
+ * /loader/loader.conf where no config set the key; prefs says what it asks
+ * of baton's automatic menu.  0 or BT_ENOMEM (problems are diagnostics).
+ */
+int bls_scan(struct session *s, struct config *cfg, struct bls_prefs *prefs);
+
+/*
+ * Before e boots: rename its file to its next boot-counter name (only when
+ * e->bls_next is set; once per session).  A failure is printed, not
+ * returned: the boot goes on.
+ */
+void bls_count_boot(struct session *s, struct config_entry *e);
+
 /* Print a line (UTF-8) on the console, below whatever is there. */
 void session_print(struct session *s, const char *line);
 

@@ -42,6 +42,18 @@ static int sfs_locate(struct volume *vol, const char *path,
 	return 0;
 }
 
+/* Boot counting's rename (the only write): through the firmware's driver,
+ * when it can write. */
+static int sfs_rename(struct volume *vol, const char *path,
+		      const char *new_name)
+{
+	struct blockdev *bd = ((struct sfs_volume *)vol)->bd;
+
+	if (!bd->fsys->ops->rename)
+		return BT_EUNSUPP;
+	return bd->fsys->ops->rename(bd->fsys, path, new_name);
+}
+
 static void sfs_free(struct volume *vol)
 {
 	struct sfs_volume *v = (struct sfs_volume *)vol;
@@ -58,6 +70,7 @@ static const struct volume_ops sfs_volume_ops = {
 	.open = sfs_open,
 	.list = sfs_list,
 	.locate = sfs_locate,
+	.rename = sfs_rename,
 	.free = sfs_free,
 };
 

@@ -79,3 +79,53 @@ int pe_check(const void *data, size_t len, char *why, size_t whylen)
 	}
 	return 0;
 }
+
+/* Where the section table starts and how many entries it has; false when
+ * data[0..len) does not hold the COFF header. */
+static bool section_table(const uint8_t *p, size_t len, size_t *table,
+			  unsigned *n)
+{
+	uint32_t pe;
+
+	if (len < 64 || p[0] != 'M' || p[1] != 'Z')
+		return false;
+	pe = le32(p + 0x3c);
+	if (pe > len || len - pe < 24 || memcmp(p + pe, "PE\0\0", 4))
+		return false;
+	*n = le16(p + pe + 6);
+	*table = (size_t)pe + 24 + le16(p + pe + 20);
+	return true;
+}
+
+size_t pe_headers_len(const void *data, size_t len)
+{
+	size_t table;
+	unsigned n;
+
+	if (!section_table(data, len, &table, &n))
+		return 0;
+	return table + (size_t)n * 40;
+}
+
+int pe_section(const void *data, size_t len, const char *name, uint32_t *off,
+	       uint32_t *size)
+{
+	const uint8_t *p = data;
+	size_t table, nlen = strlen(name), i;
+	unsigned n;
+
+	if (!section_table(p, len, &table, &n) || nlen > 8 ||
+	    table > len || (len - table) / 40 < n)
+		return BT_EFORMAT;
+	for (i = 0; i < n; i++) {
+		const uint8_t *s = p + table + i * 40;
+		uint32_t vsize = le32(s + 8), raw = le32(s + 16);
+
+		if (memcmp(s, name, nlen) || (nlen < 8 && s[nlen]))
+			continue;
+		*off = le32(s + 20);
+		*size = vsize && vsize < raw ? vsize : raw;
+		return 0;
+	}
+	return BT_ENOENT;
+}

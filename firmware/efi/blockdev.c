@@ -227,10 +227,59 @@ static char *efi_fsys_label(struct fsys *fs)
 	return label;
 }
 
+/*
+ * Rename path to new_name in its folder: EFI_FILE_INFO with the new
+ * FileName (no folder in it) through SetInfo, then Flush so the directory
+ * entry is on the disk before the boot goes on.  baton's only write.
+ */
+static int efi_fsys_rename(struct fsys *fs, const char *path,
+			   const char *new_name)
+{
+	struct efi_dev *d = dev_of(fs);
+	EFI_FILE_INFO *info, *next = NULL;
+	EFI_FILE_HANDLE fh;
+	CHAR16 *p, *name = (CHAR16 *)utf8_to_ucs2(new_name);
+	UINTN n = 0, size;
+	EFI_STATUS s;
+
+	if (!name || (s = open_root(d)) != EFI_SUCCESS) {
+		bt_free(name);
+		return name ? efi_error(s) : BT_ENOMEM;
+	}
+	p = efi_path(path);
+	s = p ? d->root->Open(d->root, &fh, p, EFI_FILE_MODE_READ |
+			      EFI_FILE_MODE_WRITE, 0) : EFI_OUT_OF_RESOURCES;
+	bt_free(p);
+	if (s != EFI_SUCCESS) {
+		bt_free(name);
+		return efi_error(s);
+	}
+	while (name[n])
+		n++;
+	info = file_info(fh);
+	size = SIZE_OF_EFI_FILE_INFO + (n + 1) * sizeof(CHAR16);
+	if (info && (next = bt_alloc(size))) {
+		memcpy(next, info, SIZE_OF_EFI_FILE_INFO);
+		next->Size = size;
+		memcpy(next->FileName, name, (n + 1) * sizeof(CHAR16));
+		s = fh->SetInfo(fh, &fileinfo_guid, size, next);
+		if (s == EFI_SUCCESS)
+			s = fh->Flush(fh);
+	} else {
+		s = EFI_OUT_OF_RESOURCES;
+	}
+	fh->Close(fh);
+	bt_free(next);
+	bt_free(info);
+	bt_free(name);
+	return efi_error(s);
+}
+
 static const struct fsys_ops efi_fsys_ops = {
 	.open = efi_fsys_open,
 	.list = efi_fsys_list,
 	.label = efi_fsys_label,
+	.rename = efi_fsys_rename,
 };
 
 static int efi_block_read(struct blockdev *bd, uint64_t lba, size_t count,

@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "tests/unit/memvol.h"
 #include "lib/error.h"
@@ -42,12 +43,22 @@ static void mf_close(struct vfile *vf)
 
 static const struct vfile_ops memfile_ops = { mf_read_at, mf_close };
 
+const char *memvol_path(const struct memvol *mv, size_t i)
+{
+	size_t r;
+
+	for (r = mv->n_renamed; r-- > 0;)
+		if (mv->renamed[r].index == i)
+			return mv->renamed[r].path;
+	return mv->files[i].path;
+}
+
 static const struct memfile *lookup(struct memvol *mv, const char *path)
 {
 	size_t i;
 
 	for (i = 0; i < mv->n; i++)
-		if (!strcasecmp(mv->files[i].path, path))
+		if (!strcasecmp(memvol_path(mv, i), path))
 			return &mv->files[i];
 	return NULL;
 }
@@ -80,7 +91,7 @@ static int mv_list(struct volume *v, const char *dir, volume_list_cb cb, void *c
 	if (!lookup(mv, dir))
 		return BT_ENOENT;
 	for (i = 0; i < mv->n; i++) {
-		const char *p = mv->files[i].path;
+		const char *p = memvol_path(mv, i);
 
 		if (strncasecmp(p, dir, dl) || p[dl] != '/' || strchr(p + dl + 1, '/'))
 			continue;
@@ -98,8 +109,30 @@ static int mv_locate(struct volume *v, const char *path, struct fs_locator *out)
 	return 0;
 }
 
+/* Rename a file (not a folder) within its folder, as FAT's SetInfo does. */
+static int mv_rename(struct volume *v, const char *path, const char *new_name)
+{
+	struct memvol *mv = (struct memvol *)v;
+	const struct memfile *mf = lookup(mv, path);
+	const char *slash = strrchr(path, '/');
+	char to[256];
+
+	if (!mf || !mf->data)
+		return BT_ENOENT;
+	if (strchr(new_name, '/') || mv->n_renamed >= MEMVOL_RENAMES ||
+	    snprintf(to, sizeof(to), "%.*s/%s", (int)(slash - path), path,
+		     new_name) >= (int)sizeof(to))
+		return BT_EINVAL;
+	if (lookup(mv, to))
+		return BT_EINVAL;	/* the name is taken */
+	mv->renamed[mv->n_renamed].index = (size_t)(mf - mv->files);
+	strcpy(mv->renamed[mv->n_renamed++].path, to);
+	return 0;
+}
+
 static const struct volume_ops memvol_ops = {
 	.open = mv_open, .list = mv_list, .locate = mv_locate,
+	.rename = mv_rename,
 };
 
 static struct memvol *of_fsys(struct fsys *fs)
@@ -125,10 +158,16 @@ static char *fsys_label(struct fsys *fs)
 	return l ? str_dup(l) : NULL;
 }
 
+static int fsys_rename(struct fsys *fs, const char *path, const char *new_name)
+{
+	return mv_rename(&of_fsys(fs)->v, path, new_name);
+}
+
 static const struct fsys_ops memvol_fsys_ops = {
 	.open = fsys_open,
 	.list = fsys_list,
 	.label = fsys_label,
+	.rename = fsys_rename,
 };
 
 void memvol_init(struct memvol *mv, const struct memfile *files, size_t n)

@@ -10,6 +10,8 @@ struct memfile {
 	size_t len;		/* 0: strlen(data) */
 };
 
+#define MEMVOL_RENAMES 8	/* files a test may rename */
+
 struct memvol {
 	struct volume v;
 	struct fsys fsys;	/* the same files as a firmware file system */
@@ -22,7 +24,17 @@ struct memvol {
 	size_t max_read;	/* nonzero: at most this much a read */
 	unsigned reads;		/* read_at calls so far */
 	uint64_t claim_extra;	/* files say they are this much longer */
+	/* Renames so far (volume and fsys rename ops): files[index] is now
+	 * at path.  The files array itself is the test's and stays as is. */
+	struct {
+		size_t index;
+		char path[256];
+	} renamed[MEMVOL_RENAMES];
+	size_t n_renamed;
 };
+
+/* The path files[i] has now (after renames). */
+const char *memvol_path(const struct memvol *mv, size_t i);
 
 /* Set up mv over files[0..n); the other volume fields are the caller's. */
 void memvol_init(struct memvol *mv, const struct memfile *files, size_t n);
