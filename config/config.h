@@ -26,6 +26,8 @@ enum entry_kind {
 	ENTRY_LINUX_EFI,	/* linux-efi PATH [OPTIONS] */
 	ENTRY_MULTIBOOT,	/* multiboot PATH [ARGS] */
 	ENTRY_MULTIBOOT2,	/* multiboot2 PATH [ARGS] */
+	ENTRY_ISO,		/* iso PATH: the entries of an ISO file */
+	ENTRY_ISOS,		/* isos DIR: the ISO files in a folder */
 };
 
 enum entry_action {

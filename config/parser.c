@@ -90,6 +90,8 @@ static const char kind_names[][11] = {
 	[ENTRY_LINUX_EFI] = "linux-efi",
 	[ENTRY_MULTIBOOT] = "multiboot",
 	[ENTRY_MULTIBOOT2] = "multiboot2",
+	[ENTRY_ISO] = "iso",
+	[ENTRY_ISOS] = "isos",
 };
 
 const char *config_kind_key(enum entry_kind k)
@@ -621,7 +623,8 @@ static int set_action(struct parser *p, const struct loc *at, const char *value)
 		      "firmware-setup or exit", config_quote(q, value));
 }
 
-/* efi, menu, action, linux, linux-efi, multiboot, multiboot2: one each. */
+/* efi, menu, iso, isos, action, linux, linux-efi, multiboot, multiboot2:
+ * one each. */
 static int key_boot(struct parser *p, const struct loc *at, char *value,
 		    const struct key_info *k)
 {
@@ -639,7 +642,8 @@ static int key_boot(struct parser *p, const struct loc *at, char *value,
 	if (k->kind == ENTRY_ACTION)
 		return set_action(p, at, value);
 	rest = split_word(value);
-	if (k->kind == ENTRY_MENU && *rest)
+	if ((k->kind == ENTRY_MENU || k->kind == ENTRY_ISO ||
+	     k->kind == ENTRY_ISOS) && *rest)
 		return report_extra(p, at, k, "path", rest);
 	args = str_dup(rest);
 	if (!args)
@@ -777,6 +781,8 @@ static const struct key_info keys[] = {
 	{ "title", "title TEXT", SCOPE_ENTRY, key_title, ENTRY_NONE },
 	{ "efi", "efi PATH [LOAD OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_EFI },
 	{ "menu", "menu PATH", SCOPE_ENTRY, key_boot, ENTRY_MENU },
+	{ "iso", "iso PATH", SCOPE_ENTRY, key_boot, ENTRY_ISO },
+	{ "isos", "isos FOLDER", SCOPE_ENTRY, key_boot, ENTRY_ISOS },
 	{ "action", "action reboot|poweroff|firmware-setup|exit",
 	  SCOPE_ENTRY, key_boot, ENTRY_ACTION },
 	{ "linux", "linux PATH [OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_LINUX },

@@ -1,10 +1,12 @@
 /*
  * The menu baton shows when it finds no config: the Boot Loader
  * Specification entries (core/bls.c), every EFI program under
- * /EFI/<folder>/ on every volume it can read, then the firmware's setup,
+ * /EFI/<folder>/ on every volume it can read, an "isos" entry for each
+ * /isos or /iso folder with ISO files in it, then the firmware's setup,
  * reboot, power off and exit (loader.conf's auto-entries and auto-firmware
- * can leave out the programs and the firmware's setup).  The entries are written in the config language and
- * parsed like any config, so they behave exactly like configured ones.
+ * can leave out the programs and the firmware's setup).  The entries are
+ * written in the config language and parsed like any config, so they
+ * behave exactly like configured ones.
  */
 #include "config/bls.h"
 #include "core/session.h"
@@ -22,6 +24,7 @@ struct scan {
 	char *text;		/* the config being written */
 	size_t len, cap;
 	unsigned count;
+	unsigned n_isos;	/* "isos" entries written */
 	int err;
 };
 
@@ -100,6 +103,37 @@ static int list_folder(void *ctx, const char *name, bool is_dir)
 	return sc->err || sc->count >= AUTOMENU_MAX;
 }
 
+static int is_iso(void *ctx, const char *name, bool is_dir)
+{
+	bool *found = ctx;
+
+	*found = !is_dir && str_ends_with_case(name, ".iso") && plain_name(name);
+	return *found;
+}
+
+/* An "isos" entry for each of the volume's /isos and /iso folders that
+ * holds an ISO file. */
+static void add_isos(struct scan *sc)
+{
+	static const char dirs[][6] = { "/isos", "/iso" };
+	char *prefix = fs_volume_prefix(sc->vol), *entry;
+	size_t i;
+
+	for (i = 0; prefix && i < 2 && !sc->err; i++) {
+		bool found = false;
+
+		sc->vol->ops->list(sc->vol, dirs[i], is_iso, &found);
+		if (!found)
+			continue;
+		entry = fmt_alloc("entry isos%u\ntitle ISO files in %s%s\n"
+				  "isos %s%s\n", sc->n_isos++, prefix, dirs[i],
+				  prefix, dirs[i]);
+		emit(sc, entry);
+		bt_free(entry);
+	}
+	bt_free(prefix);
+}
+
 /* A device a driver recognised but cannot read: say so on the console. */
 static void report_probe(void *ctx, const char *msg)
 {
@@ -131,6 +165,10 @@ int automenu_build(struct session *s, struct config *cfg)
 		sc.vol = fs->vols[i];
 		/* A volume without /EFI is not an error: it just has nothing. */
 		sc.vol->ops->list(sc.vol, "/EFI", list_folder, &sc);
+	}
+	for (i = 0; i < fs->n_vols && !sc.err; i++) {
+		sc.vol = fs->vols[i];
+		add_isos(&sc);
 	}
 	if (prefs.auto_firmware)
 		emit(&sc, "entry firmware-setup\ntitle Firmware setup\n"

@@ -1,5 +1,6 @@
 /* Running a menu: draw, wait for keys or the countdown, boot the choice. */
 #include "core/session.h"
+#include "config/isomenu.h"
 #include "firmware/firmware.h"
 #include "loader/protocol.h"
 #include "menu/menu.h"
@@ -71,38 +72,109 @@ static int make_items(const struct config *cfg, struct items *it)
 	return 0;
 }
 
+/*
+ * Parse text[0..len) (a config read from, or written for, origin) into sub,
+ * which config_init() set up and which may hold notes already, and run it
+ * as the submenu of e.  Frees sub.
+ */
+static int open_text(struct session *s, const struct config_entry *e,
+		     const struct path *origin, const char *text, size_t len,
+		     struct config *sub)
+{
+	struct config_source src;
+	size_t i;
+	int rc = config_parse(sub, origin, text, len, session_source(s, &src));
+
+	if (!rc)
+		rc = config_finish(sub);
+	if (!rc) {
+		for (i = 0; i < sub->n_diags; i++)
+			session_print(s, sub->diags[i]);
+		s->depth++;
+		rc = run_menu(s, sub, entry_title(e), true);
+		s->depth--;
+		console_invalidate(&s->con);
+	}
+	config_free(sub);
+	return rc;
+}
+
+static int check_depth(struct session *s, char *msg, size_t msglen)
+{
+	if (s->depth < MAX_MENU_DEPTH)
+		return 0;
+	fmt_buf(msg, msglen, "menus nested more than %d deep", MAX_MENU_DEPTH);
+	return BT_ELOOP;
+}
+
 /* Open the config of a `menu` entry as a submenu. */
 static int open_submenu(struct session *s, const struct config_entry *e,
 			char *msg, size_t msglen)
 {
-	struct config_source src;
 	struct config sub;
 	char *data;
-	size_t len, i;
-	int rc;
+	size_t len;
+	int rc = check_depth(s, msg, msglen);
 
-	if (s->depth >= MAX_MENU_DEPTH) {
-		fmt_buf(msg, msglen, "menus nested more than %d deep",
-			MAX_MENU_DEPTH);
-		return BT_ELOOP;
-	}
-	rc = fs_read_all(fw_fs(s->fw), &e->image, (void **)&data, &len, msg, msglen);
+	if (!rc)
+		rc = fs_read_all(fw_fs(s->fw), &e->image, (void **)&data, &len,
+				 msg, msglen);
 	if (rc)
 		return rc;
 	config_init(&sub);
-	rc = config_parse(&sub, &e->image, data, len, session_source(s, &src));
+	rc = open_text(s, e, &e->image, data, len, &sub);
 	bt_free(data);
-	if (!rc)
-		rc = config_finish(&sub);
+	return rc;
+}
+
+/*
+ * The volume inside the ISO file at iso_path: iso(ISO-PATH):/, through the
+ * registry's resolver for that source.  err names the ISO on failure.
+ */
+static int find_iso_volume(struct fs *fs, const struct path *iso_path,
+			   struct volume **out, char *msg, size_t msglen)
+{
+	char *text = isomenu_inner(iso_path, "/"), *name = NULL;
+	struct path p;
+	int rc = text ? path_parse(text, NULL, &p, msg, msglen) : BT_ENOMEM;
+
 	if (!rc) {
-		for (i = 0; i < sub.n_diags; i++)
-			session_print(s, sub.diags[i]);
-		s->depth++;
-		rc = run_menu(s, &sub, entry_title(e), true);
-		s->depth--;
-		console_invalidate(&s->con);
+		rc = fs_find_named(fs, &p, &name, out, msg, msglen);
+		path_free(&p);
 	}
-	config_free(&sub);
+	bt_free(name);
+	bt_free(text);
+	return rc;
+}
+
+/* An `iso` or `isos` entry: its submenu, written as config text. */
+static int open_isomenu(struct session *s, const struct config_entry *e,
+			char *msg, size_t msglen)
+{
+	struct fs *fs = fw_fs(s->fw);
+	struct volume *host, *iso;
+	struct config sub;
+	char *name = NULL, *text = NULL;
+	size_t len;
+	int rc = check_depth(s, msg, msglen);
+
+	if (!rc)
+		rc = fs_find_named(fs, &e->image, &name, &host, msg, msglen);
+	if (rc)
+		return rc;
+	bt_free(name);
+	config_init(&sub);
+	if (e->kind == ENTRY_ISOS)
+		rc = isomenu_dir(host, &e->image, &sub, &text, &len, msg,
+				 msglen);
+	else if (!(rc = find_iso_volume(fs, &e->image, &iso, msg, msglen)))
+		rc = isomenu_build(iso, &e->image, host, &sub, &text, &len);
+	if (rc) {
+		config_free(&sub);
+		return rc;
+	}
+	rc = open_text(s, e, &e->image, text, len, &sub);
+	bt_free(text);
 	return rc;
 }
 
@@ -193,7 +265,10 @@ static int boot_entry(struct session *s, struct config *cfg, size_t idx,
 	session_print(s, line);
 	switch (e->kind) {
 	case ENTRY_MENU:
-		rc = open_submenu(s, e, msg, sizeof(msg));
+	case ENTRY_ISO:
+	case ENTRY_ISOS:
+		rc = e->kind == ENTRY_MENU ? open_submenu(s, e, msg, sizeof(msg)) :
+		     open_isomenu(s, e, msg, sizeof(msg));
 		if (rc == RUN_BACK)
 			return menu_set_status(m, NULL);
 		break;

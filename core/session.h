@@ -36,7 +36,8 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
 /*
  * Fill cfg with the menu baton shows when it has no config: the EFI
  * programs found under /EFI on every volume (other than baton itself),
- * then firmware setup, reboot, power off and exit.  Returns 0 or BT_ENOMEM.
+ * the /isos and /iso folders holding ISO files, then firmware setup,
+ * reboot, power off and exit.  Returns 0 or BT_ENOMEM.
  */
 int automenu_build(struct session *s, struct config *cfg);
 
