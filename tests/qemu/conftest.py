@@ -89,7 +89,7 @@ class ImageMaker:
 
     def __call__(self, boot="baton", config=None, files=None, tools=True,
                  kind="img", label=None, serial=None, partguid=None,
-                 name=None):
+                 name=None, extra=()):
         """Builds an image and returns its path.
 
         boot: "baton" (build/baton.efi), "hello" (build/hello.efi), a path, or
@@ -100,6 +100,8 @@ class ImageMaker:
                (containing HELLO_TXT_TEXT) next to it.
         kind: "img" (GPT disk) or "iso" (hybrid ISO).
         label, serial, partguid: baton-mkimage -L, -U and -P.
+        extra: more baton-mkimage arguments (e.g. ["-x", DIR] for an ext4
+               partition; see baton-mkimage -h).
         """
         self.count += 1
         name = name or "image%d" % self.count
@@ -139,6 +141,7 @@ class ImageMaker:
             args += ["-U", serial]
         if partguid:
             args += ["-P", partguid]
+        args += [str(a) for a in extra]
         out = work / ("%s.%s" % (name, kind))
         args += ["-o", str(out)]
         proc = subprocess.run(args, stdout=subprocess.PIPE,

@@ -66,3 +66,43 @@ def build_initrds(dirpath, busybox, extra=b""):
     sums = {"one.bin": hashlib.sha256(one).hexdigest(),
             "two.bin": hashlib.sha256(two).hexdigest()}
     return first, second, sums
+
+
+def build_uki(out, stub, kernel, initrds, cmdline, osrel):
+    """A unified kernel image: systemd's EFI stub with .osrel, .cmdline,
+    .linux and .initrd sections added by objcopy, each at its own address
+    after the stub's last section (page-aligned, in the canonical order)."""
+    out = Path(out)
+    work = out.parent
+    initrd = work / (out.name + ".initrd")
+    initrd.write_bytes(b"".join(Path(i).read_bytes() for i in initrds))
+    (work / (out.name + ".osrel")).write_text(osrel)
+    (work / (out.name + ".cmdline")).write_text(cmdline)
+    heads = subprocess.run(["objdump", "-h", str(stub)], stdout=subprocess.PIPE,
+                           text=True, check=True).stdout
+    end = 0
+    for line in heads.splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[0].isdigit():
+            end = max(end, int(f[3], 16) + int(f[2], 16))
+    args = ["objcopy"]
+    vma = (end + 0xFFFF) & ~0xFFFF
+    for name, path in ((".osrel", work / (out.name + ".osrel")),
+                       (".cmdline", work / (out.name + ".cmdline")),
+                       (".linux", Path(kernel)), (".initrd", initrd)):
+        args += ["--add-section", "%s=%s" % (name, path),
+                 "--change-section-vma", "%s=0x%x" % (name, vma)]
+        vma = (vma + Path(path).stat().st_size + 0xFFFF) & ~0xFFFF
+    subprocess.run(args + [str(stub), str(out)], check=True)
+    return out
+
+
+def build_iso(out, tree, volid="BATONTEST", extra=()):
+    """An ISO 9660 image (Rock Ridge + Joliet) of the folder tree."""
+    proc = subprocess.run(["xorriso", "-as", "mkisofs", "-R", "-J",
+                           "-iso-level", "3", "-V", volid, *extra,
+                           "-o", str(out), str(tree)],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    assert proc.returncode == 0, "xorriso failed:\n" + proc.stdout
+    return Path(out)
