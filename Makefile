@@ -32,7 +32,7 @@ EFI_LIB    := /usr/lib
 EFI_CFLAGS := -std=gnu11 -Oz -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
-	-maccumulate-outgoing-args -ffunction-sections -fdata-sections -fvisibility=hidden \
+	-maccumulate-outgoing-args -ffunction-sections -fvisibility=hidden \
 	-DGNU_EFI_USE_MS_ABI -I. -I$(BUILD)/gen -I$(EFI_INC) -I$(EFI_INC)/x86_64
 EFI_LDFLAGS := -nostdlib -shared -Bsymbolic -znocombreloc \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds $(EFI_LIB)/crt0-efi-x86_64.o
