@@ -115,6 +115,10 @@ $(BUILD)/efi/arch/x86_64/kexec.o: $(TRAMP_SYMS)
 $(BUILD)/baton.so: $(EFI_OBJ)
 	@echo "  LD      $@"
 	@ld $(EFI_LDFLAGS) $(EFI_GC) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+	@# objcopy keeps only EFI_SECTIONS: data the linker script did not fold
+	@# into them (.bss.x, .data.x, ...) would be outside the image.
+	@if readelf -SW $@ | grep -E '\] \.(s?bss|data|rodata)[.][^ ]* '; then \
+		echo "$@: sections outside .data (see above)"; rm -f $@; exit 1; fi
 
 $(BUILD)/%.efi: $(BUILD)/%.so
 	objcopy $(EFI_SECTIONS) --strip-all --target=efi-app-x86_64 $< $@
