@@ -111,6 +111,7 @@ static int set_var(struct gp *g, unsigned line, const char *name, size_t nlen,
 				   GRUBCFG_MAX_VARS);
 		}
 		v = &g->vars[g->n_vars];
+		v->value = NULL;	/* a slot drop_vars() freed */
 		if (!(v->name = str_ndup(name, nlen))) {
 			bt_free(val);
 			return g->err = BT_ENOMEM;

@@ -171,8 +171,7 @@ def esp_files(image, folder):
 def test_bls_entry_on_ext4_xbootldr(bls_disk, boot, initrds):
     m = boot(bls_disk, memory=512)
     m.expect(r"no baton.conf found", timeout=60)
-    m.expect(r"(\d+)\. Debian \(BLS on ext4\)")
-    n = re.search(r"(\d+)\. Debian \(BLS on ext4\)", m.output).group(1)
+    n = m.expect(r"(\d+)\. Debian \(BLS on ext4\)").group(1)
     m.send(n)
     check_init(m, initrds[2])
 
@@ -181,8 +180,7 @@ def test_uki_with_boot_counting(bls_disk, boot, initrds):
     """The UKI is listed from .osrel and boots with its .cmdline; its boot
     counter goes from +3 to +2-1 on the ESP before it starts."""
     m = boot(bls_disk, memory=512)
-    m.expect(r"(\d+)\. Debian UKI", timeout=60)
-    n = re.search(r"(\d+)\. Debian UKI", m.output).group(1)
+    n = m.expect(r"(\d+)\. Debian UKI", timeout=60).group(1)
     m.send(n)
     check_init(m, initrds[2])
     listing = esp_files(bls_disk, "/EFI/Linux")
