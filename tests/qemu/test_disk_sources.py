@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import hello_re
+from machine import ESC
 from payloads import build_initrds, build_iso, build_uki, payload
 
 BOOT_TIMEOUT = 150      # OVMF + kernel + init under TCG
@@ -207,3 +209,94 @@ def test_grub_mkrescue_iso_file(tmp_path, make_image, boot):
     m = boot(image, memory=512)
     m.expect(r"Booting 'Rescue ISO's own GRUB'", timeout=60)
     m.expect(r"GRUB-FOUND-ITS-CD", timeout=90)
+
+
+BAD_LOOPBACK_CFG = """\
+if [ -e /live/vmlinuz ]; then
+  set kernel=/live/vmlinuz
+fi
+menuentry "uses a variable the if-block set" {
+    linux $kernel boot=live
+}
+menuentry "chainloads" {
+    chainloader /EFI/BOOT/BOOTX64.EFI
+}
+"""
+
+
+def gpt_partition_offset(image, index):
+    """Byte offset of GPT partition index (1-based) in a disk image."""
+    with open(image, "rb") as f:
+        f.seek(1024 + 128 * (index - 1) + 32)
+        return int.from_bytes(f.read(8), "little") * 512
+
+
+def test_bad_disk_images(tmp_path, make_image, boot):
+    """Broken file systems, ISO files and entries: each gives a message
+    naming the volume, the path and what was wrong, the menu comes back
+    and the last entry still boots."""
+    tree = tmp_path / "badext"
+    tree.mkdir()
+    (tree / "big.bin").write_bytes(bytes(range(256)) * 256)
+    # An ISO file cut short: its directories are there, its file data not.
+    live = tmp_path / "live"
+    (live / "live").mkdir(parents=True)
+    (live / "live" / "vmlinuz").write_bytes(bytes(range(256)) * 4096)
+    short = build_iso(tmp_path / "short.iso", live, volid="SHORT")
+    with open(short, "r+b") as f:
+        f.truncate(300 * 1024)
+    (live / "boot" / "grub").mkdir(parents=True)
+    (live / "boot" / "grub" / "loopback.cfg").write_text(BAD_LOOPBACK_CFG)
+    script = build_iso(tmp_path / "script.iso", live, volid="SCRIPT")
+    entries = [
+        ("Extent past the end", "linux label=BADEXT:/big.bin",
+         r"BADEXT:/big\.bin: volume \d: ext4: block \d+ of /big\.bin is past "
+         r"the end of the device \(\d+ blocks\)"),
+        ("Symlink loop", "linux label=BADEXT:/loop-a",
+         r"BADEXT:/loop-a: volume \d: ext4: /loop-a: too many levels of "
+         r"symbolic links"),
+        ("Truncated ISO file", "linux iso(label=BADEXT:/isos/short.iso):/live/vmlinuz",
+         r"short\.iso\): iso9660: /live/vmlinuz: file section at block \d+ "
+         r"is past the end of the volume \(150 blocks\)"),
+    ]
+    conf = "timeout -1\nbls yes\n" + "".join(
+        "entry e%d\n  title %s\n  %s\n" % (n, t, body)
+        for n, (t, body, _) in enumerate(entries))
+    conf += ("entry script\n  title Unsupported script\n"
+             "  iso label=BADEXT:/isos/script.iso\n"
+             "entry hello\n  title Still works\n  efi /EFI/tools/hello.efi\n")
+    image = make_image(config=conf, extra=["-x", tree, "-X", "BADEXT",
+                                           "-S", short, "-S", script],
+                       files={"/loader/entries/broken.conf":
+                              "title Broken BLS entry\nfrobnicate yes\n"
+                              "options quiet\n"})
+    # Point big.bin's first extent far past the end of the partition, and
+    # add two symbolic links to each other (baton-mkimage follows links).
+    cmds = tmp_path / "debugfs.cmds"
+    cmds.write_text("sif /big.bin block[5] 0x7ffffff0\n"
+                    "symlink /loop-a /loop-b\nsymlink /loop-b /loop-a\n")
+    off = gpt_partition_offset(image, 2)
+    subprocess.run(["debugfs", "-w", "-f", str(cmds),
+                    "%s?offset=%d" % (image, off)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    m = boot(image, memory=256)
+    # The BLS entry is listed, broken, with both of its problems said.
+    m.expect(r"broken\.conf:2: [^\n]*'frobnicate'", timeout=60)
+    m.expect(r"broken\.conf: no 'linux', 'efi' or 'uki' line")
+    m.expect(r"1\. Extent past the end")
+    for n, (title, _, message) in enumerate(entries):
+        m.send(str(n + 1))
+        m.expect(r"cannot boot '%s': [^\n]*%s" % (re.escape(title), message),
+                 timeout=60)
+    m.send(str(len(entries) + 1))
+    m.expect(r"script\.iso\):/boot/grub/loopback\.cfg:1: 'if' is not "
+             r"understood", timeout=30)
+    # $kernel is empty: the if-block that would set it was not run.
+    m.expect(r"loopback\.cfg:5: 'boot=live' is not an absolute path")
+    m.expect(r"loopback\.cfg:8: 'chainloader' is not understood")
+    m.expect(r"no boot entries")
+    m.send(ESC)
+    m.expect(r"5\. Still works", timeout=30)
+    m.send("5")
+    m.expect(hello_re(""), timeout=30)
+    m.expect(r"6\. Broken BLS entry", timeout=30)

@@ -160,7 +160,13 @@ def test_errors(tmp_path, inputs, args, message):
     tmpdir.mkdir()
     with open(tmp_path / "big", "wb") as f:
         f.truncate(3 * 2**20)
-    args = [a.format(efi=inputs[0], tmp=tmp_path) for a in args]
+    links = tmp_path.parent / (tmp_path.name + "-links")
+    (links / "loop").mkdir(parents=True, exist_ok=True)
+    (links / "dangling").mkdir(exist_ok=True)
+    for link, target in [("loop/a", "b"), ("loop/b", "a"), ("dangling/c", "nowhere")]:
+        if not (links / link).is_symlink():
+            (links / link).symlink_to(target)
+    args = [a.format(efi=inputs[0], tmp=tmp_path, links=links) for a in args]
     out = tmp_path / "never.img"
     if "-o" not in args:
         args += ["-o", str(out)]
@@ -524,6 +530,8 @@ def test_isos_big_on_fat(tmp_path, inputs):
     (["-e", "{efi}", "-D", "20261203", "-o", "{tmp}/x.iso"], r"expected a date like"),
     (["-e", "{efi}", "-D", "2026120312345600"], r"-D is for the ISO 9660 volume"),
     (["-e", "{efi}", "-x", "/nope"], r"-x /nope: no such folder"),
+    (["-e", "{efi}", "-x", "{links}/loop"], r"-x .*/loop: find: .*/loop/[ab].*Too many levels of symbolic links"),
+    (["-e", "{efi}", "-x", "{links}/dangling"], r"-x .*/dangling: '.*/dangling/c' is neither a file nor a folder"),
     (["-e", "{efi}", "-x", "{tmp}", "-o", "{tmp}/x.iso"], r"-x is for the ext4 partition of a disk image; not supported for \.iso"),
     (["-e", "{efi}", "-X", "D", "-o", "{tmp}/x.iso"], r"-X is for the ext4 partition"),
     (["-e", "{efi}", "-X", "SEVENTEEN_LETTERS"], r"-X 'SEVENTEEN_LETTERS': an ext4 label has 1 to 16"),
@@ -551,7 +559,13 @@ def test_data_errors(tmp_path, inputs, args, message):
     with open(huge, "wb") as f:
         f.write((tmp_path / "small.iso").read_bytes())
         f.truncate(4 * 2**30)
-    args = [a.format(efi=inputs[0], tmp=tmp_path) for a in args]
+    links = tmp_path.parent / (tmp_path.name + "-links")
+    (links / "loop").mkdir(parents=True, exist_ok=True)
+    (links / "dangling").mkdir(exist_ok=True)
+    for link, target in [("loop/a", "b"), ("loop/b", "a"), ("dangling/c", "nowhere")]:
+        if not (links / link).is_symlink():
+            (links / link).symlink_to(target)
+    args = [a.format(efi=inputs[0], tmp=tmp_path, links=links) for a in args]
     out = tmp_path / "never.img"
     if "-o" not in args:
         args += ["-o", str(out)]
