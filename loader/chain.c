@@ -49,19 +49,19 @@ static int image_device(struct fs *fs, const struct path *iso,
 			"firmware reads; offered as a CD it must be copied to memory, "
 			"and it does not fit (put it on ext4 to boot it from there)",
 			ram_name);
-	r = rc ? NULL : bt_zalloc(sizeof(*r));
-	if (!rc && !r)
-		rc = BT_ENOMEM;
-	if (!rc) {
-		blockdev_ram(r, data, len, len % 2048 ? 512 : 2048, ram_name);
-		rc = fs_add_device(fs, &r->bd);
-	}
-	if (rc) {
-		if (!msg[0] || rc != BT_ENOMEM || !data)
-			fmt_buf(msg, msglen, "%s: %s", ram_name, bt_strerror(rc));
-		bt_free(r);
+	if (rc) {		/* msg says why */
 		bt_free(ram_name);
 		return rc;
+	}
+	r = bt_zalloc(sizeof(*r));
+	if (r)
+		blockdev_ram(r, data, len, len % 2048 ? 512 : 2048, ram_name);
+	if (!r || fs_add_device(fs, &r->bd)) {
+		fmt_buf(msg, msglen, "%s: out of memory", ram_name);
+		bt_free(r);
+		bt_free(data);
+		bt_free(ram_name);
+		return BT_ENOMEM;
 	}
 	*out = &r->bd;
 	return 0;

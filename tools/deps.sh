@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="gcc make binutils gnu-efi nasm clang libclang-rt-14-dev libcmocka-dev
 qemu-system-x86 ovmf xorriso mtools dosfstools gdisk fdisk e2fsprogs
-python3 python3-pytest systemd-boot-efi grub-common"
+python3 python3-pytest systemd-boot-efi grub-common btrfs-progs"
 
 missing=""
 for p in $PACKAGES; do

@@ -3,7 +3,7 @@
 # archive, into a cache outside the clone (never into /boot), and print the
 # path of each one asked for.  Fetched once; later runs reuse the cache.
 #
-#   tools/payloads.sh linux|busybox|xen|systemd-boot|grub-efi|memtest ...
+#   tools/payloads.sh linux|busybox|xen|systemd-boot|grub-efi|refind-btrfs|memtest ...
 #
 # memtest prints the directory holding memtest86+x64.bin (a bzImage) and
 # memtest86+x64.efi.
@@ -73,6 +73,12 @@ for what in "$@"; do
 	grub-efi)
 		unpack grub-efi-amd64-bin grub './usr/lib/grub/x86_64-efi/*'
 		echo "$cache/grub/usr/lib/grub/x86_64-efi"
+		;;
+	refind-btrfs)
+		# rEFInd's btrfs driver: an EFI file-system driver baton lacks,
+		# for the drivers folder's test.
+		unpack refind refind './usr/share/refind/refind/drivers_x64/*'
+		echo "$cache/refind/usr/share/refind/refind/drivers_x64/btrfs_x64.efi"
 		;;
 	memtest)
 		unpack memtest86+ memtest './boot/memtest86+x64.*'

@@ -451,18 +451,22 @@ static void connect_all(struct fw *fw)
 	fw->bs->FreePool(handles);
 }
 
-static bool known(const struct fw *fw, EFI_HANDLE h)
+/* Is h described already (with its file system, when with_fsys)? */
+static bool known(const struct fw *fw, EFI_HANDLE h, bool with_fsys)
 {
 	size_t i;
 
 	for (i = 0; i < fw->fs.n_devs; i++)
-		if (fw->fs.devs[i]->handle == h)
+		if (fw->fs.devs[i]->handle == h &&
+		    (!with_fsys || fw->fs.devs[i]->fsys))
 			return true;
 	return false;
 }
 
 /* Add the handles carrying protocol guid not seen before.  Devices already
- * handed out stay valid. */
+ * handed out stay valid: a handle that gained a file system since (a
+ * driver from the drivers folder bound to it) becomes a second device,
+ * which is probed like a new one. */
 static int scan_protocol(struct fw *fw, EFI_GUID *guid)
 {
 	EFI_HANDLE *handles = NULL;
@@ -475,7 +479,7 @@ static int scan_protocol(struct fw *fw, EFI_GUID *guid)
 	for (i = 0; i < n && !rc; i++) {
 		struct efi_dev *d;
 
-		if (known(fw, handles[i]))
+		if (known(fw, handles[i], guid == &sfs_guid))
 			continue;
 		d = dev_new(fw, handles[i], fw->fs.n_devs);
 		if (d && (rc = fs_add_device(&fw->fs, &d->bd))) {

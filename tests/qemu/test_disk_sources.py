@@ -300,3 +300,38 @@ def test_bad_disk_images(tmp_path, make_image, boot):
     m.send("5")
     m.expect(hello_re(""), timeout=30)
     m.expect(r"6\. Broken BLS entry", timeout=30)
+
+
+def test_driver_from_drivers_folder(tmp_path, make_image, boot, kernel,
+                                    initrds):
+    """A file-system driver baton lacks (rEFInd's btrfs driver) in the
+    drivers folder next to baton: it is started, and the btrfs partition
+    on the boot disk, which baton saw before the driver bound to it,
+    becomes a volume found by label= like any other."""
+    if not shutil.which("mkfs.btrfs"):
+        pytest.fail("mkfs.btrfs not found (package btrfs-progs)")
+    driver = payload("refind-btrfs")
+    tree = kernel_tree(tmp_path, kernel, initrds)
+    conf = ("timeout 0\nentry k\n  title Debian from btrfs\n"
+            "  linux label=BTRFSBOOT:/boot/vmlinuz %s\n"
+            "  initrd label=BTRFSBOOT:/boot/initrd-one.cpio\n"
+            "  initrd label=BTRFSBOOT:/boot/initrd-two.cpio\n" % CMDLINE)
+    # An ext4 partition of the right size, overwritten with btrfs.
+    image = make_image(config=conf, tools=False,
+                       files={"/EFI/BOOT/drivers/btrfs_x64.efi": driver},
+                       extra=["-X", "PLACE", "-z", "160"])
+    with open(image, "rb") as f:
+        f.seek(1024 + 128 + 32)
+        first, last = (int.from_bytes(f.read(8), "little") for _ in range(2))
+    fs = tmp_path / "btrfs.img"
+    with open(fs, "wb") as f:
+        f.truncate((last - first + 1) * 512)
+    subprocess.run(["mkfs.btrfs", "-q", "-f", "-L", "BTRFSBOOT", "--rootdir",
+                    str(tree), str(fs)], check=True)
+    with open(image, "r+b") as f:
+        f.seek(first * 512)
+        f.write(fs.read_bytes())
+    m = boot(image, memory=512)
+    m.expect(r"started driver \S*btrfs_x64\.efi", timeout=60)
+    m.expect(r"Booting 'Debian from btrfs'", timeout=60)
+    check_init(m, initrds[2])
