@@ -258,7 +258,12 @@ int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
 
 	if (rc)
 		return rc;
-	rc = v->ops->locate ? v->ops->locate(v, p->file, out) : BT_EUNSUPP;
+	if (v->ops->locate) {
+		rc = v->ops->locate(v, p->file, out);
+	} else {
+		out->device = NULL;
+		out->file = p->file;
+	}
 	if (rc)
 		fmt_buf(err, errlen, "%s: the firmware cannot reach files on %s "
 			"by itself", name, v->name);

@@ -149,7 +149,9 @@ int fs_find_named(struct fs *fs, const struct path *p, char **name,
 		  struct volume **v, char *err, size_t errlen);
 
 /* Where the file at p lives, for chain-loading (the volume's locate op);
- * err names the file on failure. */
+ * err names the file on failure.  On a volume the firmware cannot reach
+ * (baton's own drivers) out->device is NULL: the program is started from
+ * memory with no device of its own. */
 int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
 	      char *err, size_t errlen);
 

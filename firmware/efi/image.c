@@ -38,7 +38,10 @@ int fw_image_start(struct fw *fw, const struct fs_locator *loc,
 		   char *err, size_t errlen)
 {
 	const char *path = loc->file;
-	EFI_DEVICE_PATH *dp = efi_file_devpath(fw, loc->device, path);
+	/* No device: a file on a volume of baton's own drivers, loaded
+	 * from memory without a device path. */
+	EFI_DEVICE_PATH *dp = loc->device ?
+		efi_file_devpath(fw, loc->device, path) : NULL;
 	EFI_LOADED_IMAGE *li;
 	EFI_HANDLE child = NULL;
 	CHAR16 *opts = NULL, *xdata = NULL;

@@ -159,6 +159,10 @@ def bls_disk(tmp_path, make_image, kernel, initrds):
     tree = kernel_tree(tmp_path, kernel, initrds)
     (tree / "loader" / "entries").mkdir(parents=True)
     (tree / "loader" / "entries" / "debian-6.1.0.conf").write_text(BLS_ENTRY)
+    (tree / "EFI" / "Linux").mkdir(parents=True)
+    build_uki(tree / "EFI" / "Linux" / "other.efi", stub, kernel,
+              [first, second], CMDLINE,
+              'PRETTY_NAME="UKI on ext4"\nVERSION_ID="13"\n')
     return make_image(tools=False, files={"/EFI/Linux/debian+3.efi": uki},
                       extra=["-x", tree, "-X", "XBOOT", "-y", "xbootldr"])
 
@@ -187,6 +191,15 @@ def test_uki_with_boot_counting(bls_disk, boot, initrds):
     check_init(m, initrds[2])
     listing = esp_files(bls_disk, "/EFI/Linux")
     assert "debian+2-1.efi" in listing, listing
+
+
+def test_uki_on_ext4_xbootldr(bls_disk, boot, initrds):
+    """A UKI on the ext4 XBOOTLDR partition, which the firmware cannot
+    read: baton reads it and starts it from memory."""
+    m = boot(bls_disk, memory=512)
+    n = m.expect(r"(\d+)\. UKI on ext4", timeout=60).group(1)
+    m.send(n)
+    check_init(m, initrds[2])
 
 
 def test_grub_mkrescue_iso_file(tmp_path, make_image, boot):
