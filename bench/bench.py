@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Boot-time benchmark: baton (linux, linux-efi) against GRUB and systemd-boot.
+"""Boot-time benchmark: baton (linux, linux-efi) against GRUB and systemd-boot,
+and baton reading the same files from ext4, ISO 9660 and an ISO file.
 
 Every loader boots the same Debian kernel with the same command line and the
 same two initrds, from the same kind of disk (a GPT disk with a FAT32 ESP on
@@ -25,7 +26,8 @@ Environment:
                  touch of each guest page out of the figures
 
 Needs: qemu-system-x86_64, ovmf, dosfstools, mtools, gdisk, grub-common
-(grub-mkstandalone); the Debian payloads come from tools/payloads.sh.
+(grub-mkstandalone), e2fsprogs (mkfs.ext4, debugfs), xorriso; the Debian
+payloads come from tools/payloads.sh.
 """
 
 import codecs
@@ -88,11 +90,19 @@ echo "BENCH-PAD $(/bin/busybox stat -c %s /pad/pad.bin)"
 """
 
 # (key, label) in table order; baton linux is the reference for the ratios.
+# It reads each file from FAT with one firmware Read straight into place:
+# the floor the disk sources below are compared with.
 LOADERS = [
     ("baton-linux", "baton linux"),
     ("baton-linux-efi", "baton linux-efi"),
     ("grub", "GRUB"),
     ("systemd-boot", "systemd-boot"),
+    # The same files elsewhere (issue 9), all booted by baton `linux`:
+    ("baton-ext4", "baton ext4"),           # an ext4 partition (mkfs -d)
+    ("baton-ext4-frag", "baton ext4 frag"),  # the big initrd in 1 MiB pieces
+    ("baton-iso9660", "baton ISO 9660"),    # the tree of a hybrid ISO
+    ("baton-isofile", "baton ISO file"),    # an ISO file on the FAT ESP
+    ("grub-ext4", "GRUB ext4"),             # GRUB on the same ext4
 ]
 REFERENCE = "baton-linux"
 # BATON_EFI_BASE: a second baton binary (say, the last release, or main
@@ -131,10 +141,26 @@ BATON_CONF = """timeout 0
 default bench
 entry bench
   title bench
-  {key} /vmlinuz {cmdline}
-  initrd /initrd-a.cpio
-  initrd /initrd-b.cpio
+  {key} {at}/vmlinuz {cmdline}
+  initrd {at}/initrd-a.cpio
+  initrd {at}/initrd-b.cpio
 """
+# Where the disk sources keep the files, as baton paths name them.
+EXT4_LABEL = "BENCHEXT"
+SOURCE_AT = {"baton-ext4": "label=%s:" % EXT4_LABEL,
+             "baton-ext4-frag": "label=%s:" % EXT4_LABEL,
+             "baton-iso9660": "", "baton-isofile": "iso(/isos/bench.iso):"}
+GRUB_EXT4_CFG = """set timeout=0
+search --no-floppy --label --set=root %s
+linux /vmlinuz {cmdline}
+initrd /initrd-a.cpio /initrd-b.cpio
+boot
+""" % EXT4_LABEL
+GRUB_EXT4_MODULES = "normal linux search search_label part_gpt fat ext2 echo test"
+# The fragmented image: fillers of FRAG_PIECE bytes, every other one deleted
+# before the big initrd is written into the holes (see build_fragmented).
+FRAG_PIECE = 1024 * 1024
+FRAG_FILLERS = 80
 
 
 def die(msg):
@@ -177,7 +203,8 @@ def build_initrds(work, busybox):
     return out
 
 
-def build_grub(work, cfg_path):
+def build_grub(work, cfg_path, name="grubx64.efi",
+               modules=GRUB_INSTALL_MODULES):
     """A standalone GRUB EFI image (grub-mkstandalone, Debian's modules) with
     the bench's grub.cfg embedded."""
     mkstandalone = shutil.which("grub-mkstandalone")
@@ -185,13 +212,62 @@ def build_grub(work, cfg_path):
         die("grub-mkstandalone not found: apt-get install -y "
             "--no-install-recommends grub-common")
     moddir = payload("grub-efi")
-    out = work / "grubx64.efi"
+    out = work / name
     run([mkstandalone, "-O", "x86_64-efi", "-d", moddir,
-         "--install-modules=" + GRUB_INSTALL_MODULES,
+         "--install-modules=" + modules,
          "--modules=" + GRUB_CORE_MODULES,
          "--locales=", "--fonts=", "--themes=",
          "-o", out, "boot/grub/grub.cfg=%s" % cfg_path])
     return out
+
+
+def file_tree(work, kernel, a, b, size, with_b=True):
+    """A folder with /vmlinuz, /initrd-a.cpio and (with_b) /initrd-b.cpio,
+    symbolic links to the inputs (baton-mkimage follows them)."""
+    tree = work / ("tree-%s%s" % (size, "" if with_b else "-nob"))
+    if tree.exists():
+        shutil.rmtree(tree)
+    tree.mkdir()
+    for src, name in [(kernel, "vmlinuz"), (a, "initrd-a.cpio")] + (
+            [(b, "initrd-b.cpio")] if with_b else []):
+        (tree / name).symlink_to(Path(src).resolve())
+    return tree
+
+
+def gpt_partition_offset(image, index):
+    """Byte offset of GPT partition index (1-based) in a disk image."""
+    with open(image, "rb") as f:
+        f.seek(1024 + 128 * (index - 1) + 32)
+        return int.from_bytes(f.read(8), "little") * 512
+
+
+def build_fragmented(work, img, efi, conf, kernel, a, b, size):
+    """A disk whose ext4 partition has initrd-b.cpio scattered: made with
+    FRAG_FILLERS files of 1 MiB, every other one deleted with debugfs, then
+    initrd-b written by debugfs, whose allocator fills the holes first.
+    Checks that the file really has many extents."""
+    tree = file_tree(work, kernel, a, b, size, with_b=False)
+    (tree / "fill").mkdir()
+    filler = b"\xa5" * FRAG_PIECE
+    for i in range(FRAG_FILLERS):
+        (tree / "fill" / ("f%03d" % i)).write_bytes(filler)
+    mib = (2 * FRAG_FILLERS * FRAG_PIECE + 2 * os.path.getsize(b)) // 2**20 + 64
+    run([MKIMAGE, "-e", efi, "-c", conf, "-s", ESP_MIB, "-L", "BENCH",
+         "-x", tree, "-X", EXT4_LABEL, "-z", mib, "-o", img])
+    cmds = work / "frag.debugfs"
+    cmds.write_text("".join("rm /fill/f%03d\n" % i
+                            for i in range(0, FRAG_FILLERS, 2)) +
+                    "write %s /initrd-b.cpio\n" % b)
+    dev = "%s?offset=%d" % (img, gpt_partition_offset(img, 2))
+    run(["debugfs", "-w", "-f", cmds, dev])
+    extents = run(["debugfs", "-R", "ex /initrd-b.cpio", dev])
+    n = sum(1 for line in extents.splitlines()
+            if re.match(r"\s*\d+/\s*\d+\s+\d+/", line))
+    want = 1 if size == "2mb" else 16
+    if n < want:
+        die("%s: initrd-b.cpio has %d extents, expected at least %d "
+            "(the fragmenting did not work):\n%s" % (img, n, want, extents))
+    return n
 
 
 def build_images(work, baton_efi):
@@ -207,7 +283,7 @@ def build_images(work, baton_efi):
     boot = {}      # loader -> (BOOTX64.EFI source, extra baton-mkimage args)
     for key in ("linux", "linux-efi"):
         conf = cfg / ("baton-%s.conf" % key)
-        conf.write_text(BATON_CONF.format(key=key, cmdline=CMDLINE))
+        conf.write_text(BATON_CONF.format(key=key, at="", cmdline=CMDLINE))
         boot["baton-" + key] = (baton_efi, ["-c", conf])
         if BASE_EFI:
             boot["base-" + key] = (Path(BASE_EFI), ["-c", conf])
@@ -222,18 +298,53 @@ def build_images(work, baton_efi):
         "-f", "%s=/loader/loader.conf" % loader_conf,
         "-f", "%s=/loader/entries/bench.conf" % entry])
 
+    for key, at in SOURCE_AT.items():
+        conf = cfg / ("%s.conf" % key)
+        conf.write_text(BATON_CONF.format(key="linux", at=at, cmdline=CMDLINE))
+        boot[key] = (baton_efi, conf)
+    grub_ext4_cfg = cfg / "grub-ext4.cfg"
+    grub_ext4_cfg.write_text(GRUB_EXT4_CFG.format(cmdline=CMDLINE))
+
     images = {}
-    for loader, _ in selected_loaders():
+    selected = [k for k, _ in selected_loaders()]
+    if "grub-ext4" in selected:
+        boot["grub-ext4"] = (build_grub(work, grub_ext4_cfg, "grub-ext4.efi",
+                                        GRUB_EXT4_MODULES), None)
+    for loader in selected:
         efi, extra = boot[loader]
         for size, _, _ in SIZES:
             a, b = initrds[size]
             img = work / ("%s-%s.img" % (loader, size))
-            run([MKIMAGE, "-e", efi, *extra, "-s", ESP_MIB, "-L", "BENCH",
-                 "-f", "%s=/vmlinuz" % kernel,
-                 "-f", "%s=/initrd-a.cpio" % a,
-                 "-f", "%s=/initrd-b.cpio" % b,
-                 "-o", img])
-            check_fat32(img)
+            if loader in ("baton-ext4", "grub-ext4"):
+                tree = file_tree(work, kernel, a, b, size)
+                conf = ["-c", extra] if extra else []
+                run([MKIMAGE, "-e", efi, *conf, "-s", ESP_MIB, "-L", "BENCH",
+                     "-x", tree, "-X", EXT4_LABEL, "-o", img])
+            elif loader == "baton-ext4-frag":
+                build_fragmented(work, img, efi, extra, kernel, a, b, size)
+            elif loader == "baton-iso9660":
+                # baton in the El Torito image; its config and the files in
+                # the ISO 9660 tree; booted as a disk (a hybrid image).
+                img = img.with_suffix(".iso")
+                tree = file_tree(work, kernel, a, b, size)
+                run([MKIMAGE, "-e", efi, "-T", tree,
+                     "-t", "%s=/boot/baton.conf" % extra, "-o", img])
+            elif loader == "baton-isofile":
+                tree = file_tree(work, kernel, a, b, size)
+                iso = work / "bench.iso"
+                run(["xorriso", "-as", "mkisofs", "-f", "-R", "-J",
+                     "-iso-level", "3", "-V", "BENCHISO", "-o", iso, tree])
+                run([MKIMAGE, "-e", efi, "-c", extra, "-s", ESP_MIB,
+                     "-L", "BENCH", "-S", iso, "-o", img])
+                iso.unlink()
+            else:
+                run([MKIMAGE, "-e", efi, *extra, "-s", ESP_MIB, "-L", "BENCH",
+                     "-f", "%s=/vmlinuz" % kernel,
+                     "-f", "%s=/initrd-a.cpio" % a,
+                     "-f", "%s=/initrd-b.cpio" % b,
+                     "-o", img])
+            if loader != "baton-iso9660":
+                check_fat32(img)
             images[(loader, size)] = img
     return images
 
