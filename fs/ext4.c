@@ -110,11 +110,6 @@ struct ext4_file {
 	uint64_t nodes;		/* tree nodes and data pointers seen */
 };
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
 /* Set the volume's message ("volume 1: ext4: ...") and return rc. */
 __attribute__((format(printf, 3, 4)))
 static int fail(struct ext4_vol *v, int rc, const char *fmt, ...)
@@ -915,15 +910,15 @@ static int journal_walk(struct ext4_vol *v, struct ext4_file *jf,
 
 	if ((rc = file_read(jf, 0, b, v->bs, &got)))
 		return rc;
-	if (got < v->bs || be32(b) != JBD_MAGIC || be32(b + 4) < 3 ||
-	    be32(b + 4) > 4 || be32(b + 12) != v->bs)
+	if (got < v->bs || get32be(b) != JBD_MAGIC || get32be(b + 4) < 3 ||
+	    get32be(b + 4) > 4 || get32be(b + 12) != v->bs)
 		return fail(v, BT_EINVAL, "journal: bad superblock");
-	maxlen = be32(b + 16);
-	first = be32(b + 20);
-	seq = be32(b + 24);
-	start = be32(b + 28);
-	feat = be32(b + 4) == 4 ? be32(b + 0x28) : 0;
-	fc = feat & 0x20 ? (be32(b + 0x54) ? be32(b + 0x54) : 256) : 0;
+	maxlen = get32be(b + 16);
+	first = get32be(b + 20);
+	seq = get32be(b + 24);
+	start = get32be(b + 28);
+	feat = get32be(b + 4) == 4 ? get32be(b + 0x28) : 0;
+	fc = feat & 0x20 ? (get32be(b + 0x54) ? get32be(b + 0x54) : 256) : 0;
 	last = fc < maxlen ? maxlen - fc : 0;
 	if (!start)
 		return 0;
@@ -940,18 +935,18 @@ static int journal_walk(struct ext4_vol *v, struct ext4_file *jf,
 		if ((rc = jblock(jf, pos, &pblk)) ||
 		    (rc = read_raw(v, pblk, 1, b)))
 			return rc;
-		type = be32(b + 4);
-		if (be32(b) != JBD_MAGIC || be32(b + 8) != seq)
+		type = get32be(b + 4);
+		if (get32be(b) != JBD_MAGIC || get32be(b + 8) != seq)
 			break;
 		if (type == 1) {
 			for (off = 12; off + tagsz <= v->bs - tail;) {
 				const uint8_t *tg = b + off;
-				uint32_t fl = feat & 0x10 ? be32(tg + 4) :
+				uint32_t fl = feat & 0x10 ? get32be(tg + 4) :
 					      (uint32_t)(tg[6] << 8 | tg[7]);
-				uint64_t blk = be32(tg);
+				uint64_t blk = get32be(tg);
 
 				if (feat & 0x2)
-					blk |= (uint64_t)be32(tg + 8) << 32;
+					blk |= (uint64_t)get32be(tg + 8) << 32;
 				JNEXT();
 				if ((rc = jblock(jf, pos, &pblk)) ||
 				    (rc = array_reserve((void **)&t->tags,
@@ -973,15 +968,15 @@ static int journal_walk(struct ext4_vol *v, struct ext4_file *jf,
 		} else if (type == 5) {
 			unsigned rsz = feat & 0x2 ? 8 : 4;
 
-			end = be32(b + 12) < v->bs ? be32(b + 12) : v->bs;
+			end = get32be(b + 12) < v->bs ? get32be(b + 12) : v->bs;
 			for (off = 16; off + rsz <= end; off += rsz) {
 				if (array_reserve((void **)&t->revoked,
 						  &t->cap_rev, t->n_rev + 1,
 						  sizeof(*t->revoked)))
 					return oom(v);
 				t->revoked[t->n_rev++] = rsz == 8 ?
-					(uint64_t)be32(b + off) << 32 |
-					be32(b + off + 4) : be32(b + off);
+					(uint64_t)get32be(b + off) << 32 |
+					get32be(b + off + 4) : get32be(b + off);
 			}
 		} else {
 			break;

@@ -9,6 +9,7 @@
  * output buffer itself, which holds everything decoded so far.
  */
 #include "lib/inflate.h"
+#include "lib/bytes.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
@@ -85,16 +86,6 @@ static const uint8_t clen_order[NUM_CLEN] = {
 	16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 };
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 uint32_t crc32_update(uint32_t crc, const void *p, size_t n)
 {
 	/* The CRC register's change for each value of its low four bits:
@@ -131,7 +122,7 @@ uint32_t gzip_isize(const void *data, size_t len)
 
 	if (len < GZIP_HEADER_LEN + GZIP_TRAILER_LEN)
 		return 0;
-	return le32(p + len - 4);
+	return get32(p + len - 4);
 }
 
 /* Put a message in the caller's why and return err. */
@@ -494,8 +485,8 @@ static int inflate_stored(struct inflate *s)
 	align_to_byte(s);
 	if (s->len - s->pos < 4)
 		return truncated(s);
-	size = le16(s->in + s->pos);
-	check = le16(s->in + s->pos + 2);
+	size = get16(s->in + s->pos);
+	check = get16(s->in + s->pos + 2);
 	if (size != (~check & 0xffff))
 		return fail(s, BT_EFORMAT, "deflate: stored block length 0x%04x "
 			    "does not match its complement 0x%04x at input byte "
@@ -612,9 +603,9 @@ static int gzip_header(struct inflate *s)
 		return fail(s, BT_EFORMAT, "gzip: reserved header flags set "
 			    "(0x%02x)", flags);
 	if (flags & GZIP_FEXTRA) {
-		if (s->len - at < 2 || s->len - at - 2 < le16(p + at))
+		if (s->len - at < 2 || s->len - at - 2 < get16(p + at))
 			return gzip_truncated(s, "header's extra field");
-		at += 2 + le16(p + at);
+		at += 2 + get16(p + at);
 	}
 	if ((flags & GZIP_FNAME) && (err = gzip_skip_string(s, &at, "file name")))
 		return err;
@@ -623,7 +614,7 @@ static int gzip_header(struct inflate *s)
 	if (flags & GZIP_FHCRC) {
 		if (s->len - at < 2)
 			return gzip_truncated(s, "header CRC");
-		want = le16(p + at);
+		want = get16(p + at);
 		got = crc32_update(0, p, at) & 0xffff;
 		if (want != got)
 			return fail(s, BT_EFORMAT, "gzip: bad header CRC "
@@ -641,12 +632,12 @@ static int gzip_trailer(struct inflate *s)
 
 	if (s->len - s->pos < GZIP_TRAILER_LEN)
 		return gzip_truncated(s, "trailer");
-	want = le32(s->in + s->pos);
+	want = get32(s->in + s->pos);
 	got = crc32_update(0, s->out, s->n);
 	if (want != got)
 		return fail(s, BT_EFORMAT, "gzip: bad CRC-32 (expected 0x%08x, "
 			    "got 0x%08x)", want, got);
-	want = le32(s->in + s->pos + 4);
+	want = get32(s->in + s->pos + 4);
 	if (want != (uint32_t)s->n)
 		return fail(s, BT_EFORMAT, "gzip: bad size (the trailer says %u "
 			    "bytes modulo 2^32, got %zu)", want, s->n);

@@ -1,4 +1,5 @@
 #include "loader/pe.h"
+#include "lib/bytes.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
@@ -7,16 +8,6 @@
 #define PE_MACHINE_I386 0x014c
 #define PE_MACHINE_ARM64 0xaa64
 #define PE32PLUS_MAGIC 0x020b
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static const char *machine_name(uint16_t m)
 {
@@ -46,7 +37,7 @@ int pe_check(const void *data, size_t len, char *why, size_t whylen)
 		fmt_buf(why, whylen, "not an EFI program (no MZ signature at offset 0)");
 		return BT_EFORMAT;
 	}
-	pe = le32(p + 0x3c);
+	pe = get32(p + 0x3c);
 	/* Signature, COFF header (20 bytes), then the optional header up to
 	 * and including Subsystem (offset 68, 2 bytes). */
 	if (pe > len || len - pe < 4 + 20 + 70 || memcmp(p + pe, "PE\0\0", 4)) {
@@ -54,7 +45,7 @@ int pe_check(const void *data, size_t len, char *why, size_t whylen)
 			"MZ header points, offset 0x%x)", pe);
 		return BT_EFORMAT;
 	}
-	machine = le16(p + pe + 4);
+	machine = get16(p + pe + 4);
 	if (machine != PE_MACHINE_X64) {
 		name = machine_name(machine);
 		if (name)
@@ -65,13 +56,13 @@ int pe_check(const void *data, size_t len, char *why, size_t whylen)
 				"not x86-64 (0x8664)", machine);
 		return BT_EFORMAT;
 	}
-	magic = le16(p + pe + 24);
+	magic = get16(p + pe + 24);
 	if (magic != PE32PLUS_MAGIC) {
 		fmt_buf(why, whylen, "not a 64-bit PE32+ image (optional header "
 			"magic 0x%04x, expected 0x020b)", magic);
 		return BT_EFORMAT;
 	}
-	subsystem = le16(p + pe + 24 + 68);
+	subsystem = get16(p + pe + 24 + 68);
 	if (subsystem < 10 || subsystem > 12) {
 		fmt_buf(why, whylen, "a PE program for subsystem %u, not an EFI "
 			"application or driver (10-12)", subsystem);
@@ -89,11 +80,11 @@ static bool section_table(const uint8_t *p, size_t len, size_t *table,
 
 	if (len < 64 || p[0] != 'M' || p[1] != 'Z')
 		return false;
-	pe = le32(p + 0x3c);
+	pe = get32(p + 0x3c);
 	if (pe > len || len - pe < 24 || memcmp(p + pe, "PE\0\0", 4))
 		return false;
-	*n = le16(p + pe + 6);
-	*table = (size_t)pe + 24 + le16(p + pe + 20);
+	*n = get16(p + pe + 6);
+	*table = (size_t)pe + 24 + get16(p + pe + 20);
 	return true;
 }
 
@@ -119,11 +110,11 @@ int pe_section(const void *data, size_t len, const char *name, uint32_t *off,
 		return BT_EFORMAT;
 	for (i = 0; i < n; i++) {
 		const uint8_t *s = p + table + i * 40;
-		uint32_t vsize = le32(s + 8), raw = le32(s + 16);
+		uint32_t vsize = get32(s + 8), raw = get32(s + 16);
 
 		if (memcmp(s, name, nlen) || (nlen < 8 && s[nlen]))
 			continue;
-		*off = le32(s + 20);
+		*off = get32(s + 20);
 		*size = vsize && vsize < raw ? vsize : raw;
 		return 0;
 	}

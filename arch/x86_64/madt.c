@@ -1,17 +1,8 @@
 #include "arch/x86_64/madt.h"
+#include "lib/bytes.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static bool sum_ok(const uint8_t *p, size_t len)
 {
@@ -30,7 +21,7 @@ static const uint8_t *table(uint64_t phys, madt_to_ptr to_ptr, void *ctx)
 
 	if (!h)
 		return NULL;
-	len = rd32(h + 4);
+	len = get32(h + 4);
 	if (len < 36 || len > (1u << 20))
 		return NULL;
 	h = to_ptr(ctx, phys, len);
@@ -40,19 +31,19 @@ static const uint8_t *table(uint64_t phys, madt_to_ptr to_ptr, void *ctx)
 /* Record the MADT's controllers. */
 static void parse_madt(const uint8_t *m, struct madt_info *out)
 {
-	uint32_t len = rd32(m + 4), off = 44;
+	uint32_t len = get32(m + 4), off = 44;
 
-	out->lapic = rd32(m + 36);
-	out->pcat_compat = rd32(m + 40) & 1;
+	out->lapic = get32(m + 36);
+	out->pcat_compat = get32(m + 40) & 1;
 	while (off + 2 <= len) {
 		uint8_t type = m[off], elen = m[off + 1];
 
 		if (elen < 2 || off + elen > len)
 			break;
 		if (type == 1 && elen >= 12 && out->n_ioapics < MADT_MAX_IOAPICS)
-			out->ioapic[out->n_ioapics++] = rd32(m + off + 4);
+			out->ioapic[out->n_ioapics++] = get32(m + off + 4);
 		else if (type == 5 && elen >= 12)	/* 64-bit LAPIC override */
-			out->lapic = rd64(m + off + 4);
+			out->lapic = get64(m + off + 4);
 		off += elen;
 	}
 }
@@ -72,23 +63,23 @@ int madt_find(uint64_t rsdp, madt_to_ptr to_ptr, void *ctx,
 		fmt_buf(why, whylen, "no valid ACPI RSDP");
 		return BT_ENOENT;
 	}
-	if (r[15] >= 2 && rd64(r + 24) && sum_ok(r, 36)) {
-		root = table(rd64(r + 24), to_ptr, ctx);	/* XSDT */
+	if (r[15] >= 2 && get64(r + 24) && sum_ok(r, 36)) {
+		root = table(get64(r + 24), to_ptr, ctx);	/* XSDT */
 		esz = 8;
 	} else {
-		root = table(rd32(r + 16), to_ptr, ctx);	/* RSDT */
+		root = table(get32(r + 16), to_ptr, ctx);	/* RSDT */
 		esz = 4;
 	}
 	if (!root) {
 		fmt_buf(why, whylen, "the ACPI root table is missing or corrupt");
 		return BT_ENOENT;
 	}
-	n = (rd32(root + 4) - 36) / esz;
+	n = (get32(root + 4) - 36) / esz;
 	for (i = 0; i < n; i++) {
 		const uint8_t *e = root + 36 + i * esz;
-		const uint8_t *t = table(esz == 8 ? rd64(e) : rd32(e), to_ptr, ctx);
+		const uint8_t *t = table(esz == 8 ? get64(e) : get32(e), to_ptr, ctx);
 
-		if (t && !memcmp(t, "APIC", 4) && rd32(t + 4) >= 44) {
+		if (t && !memcmp(t, "APIC", 4) && get32(t + 4) >= 44) {
 			parse_madt(t, out);
 			return 0;
 		}
