@@ -71,10 +71,12 @@ typedef int key_handler(struct parser *p, const struct loc *at, char *value,
  * baton.efi's data costs a relocation, more than the bytes it saves. */
 struct key_info {
 	char name[11];
-	char usage[43];		/* shown when the value is missing */
-	enum key_scope scope;
+	char usage[36];		/* what follows the name; shown when the value
+				 * is missing */
+	uint8_t scope;		/* enum key_scope */
 	key_handler *fn;
-	enum entry_kind kind;	/* for boot keys: the kind of entry they make */
+	uint8_t kind;		/* enum entry_kind: for boot keys, the kind of
+				 * entry they make */
 };
 
 static int parse_file(struct parser *p, const struct cfg_file *f,
@@ -772,30 +774,30 @@ static int key_handoff(struct parser *p, const struct loc *at, char *value,
 /* -- lines ---------------------------------------------------------------- */
 
 static const struct key_info keys[] = {
-	{ "timeout", "timeout SECONDS", SCOPE_GLOBAL, key_timeout, ENTRY_NONE },
-	{ "default", "default ID", SCOPE_GLOBAL, key_default, ENTRY_NONE },
-	{ "editor", "editor yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
-	{ "bls", "bls yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
-	{ "include", "include PATH", SCOPE_ANY, key_include, ENTRY_NONE },
-	{ "entry", "entry ID", SCOPE_ANY, key_entry, ENTRY_NONE },
-	{ "title", "title TEXT", SCOPE_ENTRY, key_title, ENTRY_NONE },
-	{ "efi", "efi PATH [LOAD OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_EFI },
-	{ "menu", "menu PATH", SCOPE_ENTRY, key_boot, ENTRY_MENU },
-	{ "iso", "iso PATH", SCOPE_ENTRY, key_boot, ENTRY_ISO },
-	{ "isos", "isos FOLDER", SCOPE_ENTRY, key_boot, ENTRY_ISOS },
-	{ "action", "action reboot|poweroff|firmware-setup|exit",
+	{ "timeout", "SECONDS", SCOPE_GLOBAL, key_timeout, ENTRY_NONE },
+	{ "default", "ID", SCOPE_GLOBAL, key_default, ENTRY_NONE },
+	{ "editor", "yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
+	{ "bls", "yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
+	{ "include", "PATH", SCOPE_ANY, key_include, ENTRY_NONE },
+	{ "entry", "ID", SCOPE_ANY, key_entry, ENTRY_NONE },
+	{ "title", "TEXT", SCOPE_ENTRY, key_title, ENTRY_NONE },
+	{ "efi", "PATH [LOAD OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_EFI },
+	{ "menu", "PATH", SCOPE_ENTRY, key_boot, ENTRY_MENU },
+	{ "iso", "PATH", SCOPE_ENTRY, key_boot, ENTRY_ISO },
+	{ "isos", "FOLDER", SCOPE_ENTRY, key_boot, ENTRY_ISOS },
+	{ "action", "reboot|poweroff|firmware-setup|exit",
 	  SCOPE_ENTRY, key_boot, ENTRY_ACTION },
-	{ "linux", "linux PATH [OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_LINUX },
-	{ "linux-efi", "linux-efi PATH [OPTIONS]",
+	{ "linux", "PATH [OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_LINUX },
+	{ "linux-efi", "PATH [OPTIONS]",
 	  SCOPE_ENTRY, key_boot, ENTRY_LINUX_EFI },
-	{ "multiboot", "multiboot PATH [ARGS]",
+	{ "multiboot", "PATH [ARGS]",
 	  SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT },
-	{ "multiboot2", "multiboot2 PATH [ARGS]",
+	{ "multiboot2", "PATH [ARGS]",
 	  SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT2 },
-	{ "initrd", "initrd PATH", SCOPE_ENTRY, key_initrd, ENTRY_NONE },
-	{ "options", "options TEXT", SCOPE_ENTRY, key_options, ENTRY_NONE },
-	{ "module", "module PATH [ARGS]", SCOPE_ENTRY, key_module, ENTRY_NONE },
-	{ "handoff", "handoff quiesce|no-quiesce|disturb-irqs",
+	{ "initrd", "PATH", SCOPE_ENTRY, key_initrd, ENTRY_NONE },
+	{ "options", "TEXT", SCOPE_ENTRY, key_options, ENTRY_NONE },
+	{ "module", "PATH [ARGS]", SCOPE_ENTRY, key_module, ENTRY_NONE },
+	{ "handoff", "quiesce|no-quiesce|disturb-irqs",
 	  SCOPE_ENTRY, key_handoff, ENTRY_NONE },
 };
 
@@ -822,8 +824,8 @@ static int directive(struct parser *p, const struct loc *at, char *line)
 	if (k->fn == key_entry)
 		return key_entry(p, at, value, k);
 	if (!*value)
-		return report(p, at, "'%s' needs a value (%s)", k->name,
-			      k->usage);
+		return report(p, at, "'%s' needs a value (%s %s)", k->name,
+			      k->name, k->usage);
 	if (k->scope == SCOPE_ENTRY && !p->in_entry)
 		return report(p, at, "'%s' must follow an 'entry' line",
 			      k->name);
