@@ -29,12 +29,14 @@ HEADERS      := $(wildcard */*.h */*/*.h)
 # --- the UEFI application ---------------------------------------------------
 EFI_INC    := /usr/include/efi
 EFI_LIB    := /usr/lib
-# -Oz passes that make baton.efi larger, not smaller (gcc 12, measured on
-# baton.efi: 2.1 KB of code together).  They change how code is arranged, never
-# what it does.
+# Size: -Oz passes that make baton.efi larger, not smaller (gcc 12,
+# measured on baton.efi: 2.1 KB of code together), and static data aligned
+# as the ABI asks (16 bytes) rather than gcc's default 32 for arrays of 32
+# bytes or more (0.4 KB of padding).  They change how code and data are
+# arranged, never what they do.
 EFI_SIZE_FLAGS := -fno-move-loop-invariants -fno-caller-saves \
 	-fno-shrink-wrap -fno-if-conversion -fno-tree-tail-merge \
-	-fno-optimize-sibling-calls -fno-tree-dominator-opts
+	-fno-optimize-sibling-calls -fno-tree-dominator-opts -malign-data=abi
 EFI_CFLAGS := -std=gnu11 -Oz -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-ffreestanding -fno-builtin -fpic -fshort-wchar -fno-stack-protector \
 	-fno-stack-check -fno-strict-aliasing -mno-red-zone -mgeneral-regs-only \
