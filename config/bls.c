@@ -200,17 +200,6 @@ static bool next_line(struct reader *r, bool split, char **key, char **value,
 	return false;
 }
 
-/* The index of key in a table of n names, each in width bytes; or n. */
-static size_t lookup(const char *names, size_t width, size_t n,
-		     const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < n && strcmp(names + i * width, key); i++)
-		;
-	return i;
-}
-
 /* Replace *dst with a copy of value. */
 static int set_str(char **dst, const char *value)
 {
@@ -321,11 +310,11 @@ enum bls_key {
 	K_EXTRA, K_PROFILE, K_COUNT
 };
 
-static const char entry_keys[K_COUNT][19] = {
-	"title", "version", "machine-id", "sort-key", "linux", "efi", "uki",
-	"uki-url", "initrd", "options", "devicetree", "devicetree-overlay",
-	"architecture", "extra", "profile",
-};
+/* The keys in enum bls_key's order (a strlist, see lib/mem.h). */
+static const char entry_keys[] =
+	"title\0" "version\0" "machine-id\0" "sort-key\0" "linux\0" "efi\0"
+	"uki\0" "uki-url\0" "initrd\0" "options\0" "devicetree\0"
+	"devicetree-overlay\0" "architecture\0" "extra\0" "profile\0";
 
 /* What one entry file says, while it is read. */
 struct entry_state {
@@ -364,14 +353,15 @@ static int boot_key(struct reader *r, struct entry_state *st, unsigned line,
 	bool ok;
 
 	if (st->boot != K_COUNT) {
+		const char *name = strlist_at(entry_keys, k);
+
 		if (st->boot == k)
 			fmt_buf(msg, sizeof(msg), "a second '%s' line (the "
-				"first is on line %u)", entry_keys[k],
-				st->boot_line);
+				"first is on line %u)", name, st->boot_line);
 		else
 			fmt_buf(msg, sizeof(msg), "'%s' cannot be mixed with "
-				"'%s' (line %u) in one entry", entry_keys[k],
-				entry_keys[st->boot], st->boot_line);
+				"'%s' (line %u) in one entry", name,
+				strlist_at(entry_keys, st->boot), st->boot_line);
 		return broken(r, st->e, line, msg);
 	}
 	st->boot = k;
@@ -437,14 +427,14 @@ static int entry_line(struct reader *r, struct entry_state *st, char *key,
 		      char *value)
 {
 	struct config_entry *e = st->e;
-	enum bls_key k = (enum bls_key)lookup(entry_keys[0], sizeof(entry_keys[0]), K_COUNT, key);
+	enum bls_key k = (enum bls_key)strlist_find(entry_keys, key);
 	char q[CONFIG_QUOTE_MAX];
 	unsigned line = r->line;
 
 	if (k == K_COUNT)
 		return diag(r, line, "unknown key '%s'", config_quote(q, key));
 	if (!*value)
-		return diag(r, line, "'%s' needs a value", entry_keys[k]);
+		return diag(r, line, "'%s' needs a value", key);
 	switch (k) {
 	case K_TITLE:
 		return set_str(&e->title, value);
@@ -465,8 +455,7 @@ static int entry_line(struct reader *r, struct entry_state *st, char *key,
 		return add_options(r, e, line, value);
 	case K_DEVICETREE:
 	case K_DT_OVERLAY:
-		return diag(r, line, "'%s' is not used on x86; ignored",
-			    entry_keys[k]);
+		return diag(r, line, "'%s' is not used on x86; ignored", key);
 	case K_ARCH:
 		/* Another architecture's entry is not this machine's at all:
 		 * hidden, without a word. */
@@ -475,7 +464,7 @@ static int entry_line(struct reader *r, struct entry_state *st, char *key,
 		return 0;
 	default:	/* extra, profile */
 		return diag(r, line, "'%s' is not supported by baton; ignored",
-			    entry_keys[k]);
+			    key);
 	}
 }
 
@@ -491,7 +480,7 @@ static int entry_end(struct reader *r, struct entry_state *st)
 	if (e->kind == ENTRY_LINUX || !e->n_initrds)
 		return 0;
 	rc = diag(r, st->initrd_line, "'initrd' goes with 'linux' only; "
-		  "ignored for '%s'", entry_keys[st->boot]);
+		  "ignored for '%s'", strlist_at(entry_keys, st->boot));
 	for (i = 0; i < e->n_initrds; i++)
 		path_free(&e->initrds[i]);
 	e->n_initrds = 0;
@@ -540,10 +529,10 @@ enum osrel_key {
 	O_VERSION_ID, O_BUILD_ID, O_COUNT
 };
 
-static const char osrel_keys[O_COUNT][14] = {
-	"PRETTY_NAME", "IMAGE_ID", "NAME", "ID", "IMAGE_VERSION", "VERSION",
-	"VERSION_ID", "BUILD_ID",
-};
+/* In enum osrel_key's order (a strlist). */
+static const char osrel_keys[] =
+	"PRETTY_NAME\0" "IMAGE_ID\0" "NAME\0" "ID\0" "IMAGE_VERSION\0"
+	"VERSION\0" "VERSION_ID\0" "BUILD_ID\0";
 
 /*
  * An os-release value as the shell would read it: one pair of quotes
@@ -610,7 +599,7 @@ int bls_add_uki(struct config *cfg, const struct path *file,
 		if (!eq)
 			continue;
 		*eq = '\0';
-		i = lookup(osrel_keys[0], sizeof(osrel_keys[0]), O_COUNT, key);
+		i = strlist_find(osrel_keys, key);
 		if (i < O_COUNT)
 			osrel_value(eq + 1, v[i]);
 	}
@@ -648,12 +637,11 @@ enum loader_key {
 };
 
 /* systemd-boot keys baton has no use for; accepted without a word. */
-static const char loader_keys[L_COUNT][26] = {
-	"default", "timeout", "editor", "auto-entries", "auto-firmware",
-	"console-mode", "beep", "auto-poweroff", "auto-reboot",
-	"reboot-for-bitlocker", "reboot-on-error", "secure-boot-enroll",
-	"secure-boot-enroll-action", "random-seed-mode", "preferred-boot",
-};
+static const char loader_keys[] =
+	"default\0" "timeout\0" "editor\0" "auto-entries\0" "auto-firmware\0"
+	"console-mode\0" "beep\0" "auto-poweroff\0" "auto-reboot\0"
+	"reboot-for-bitlocker\0" "reboot-on-error\0" "secure-boot-enroll\0"
+	"secure-boot-enroll-action\0" "random-seed-mode\0" "preferred-boot\0";
 
 /* yes/no and the like; false when value is none of them. */
 static bool yes_no(const char *value, bool *out)
@@ -719,7 +707,7 @@ static int loader_timeout(struct reader *r, const char *value)
 static int loader_line(struct reader *r, struct bls_prefs *prefs, char *key,
 		       char *value)
 {
-	enum loader_key k = (enum loader_key)lookup(loader_keys[0], sizeof(loader_keys[0]), L_COUNT, key);
+	enum loader_key k = (enum loader_key)strlist_find(loader_keys, key);
 	char q[CONFIG_QUOTE_MAX];
 	bool b = false;
 
@@ -728,14 +716,14 @@ static int loader_line(struct reader *r, struct bls_prefs *prefs, char *key,
 	if (k >= L_IGNORED)
 		return 0;
 	if (!*value)
-		return diag(r, r->line, "'%s' needs a value", loader_keys[k]);
+		return diag(r, r->line, "'%s' needs a value", key);
 	if (k == L_DEFAULT)
 		return loader_default(r, value);
 	if (k == L_TIMEOUT)
 		return loader_timeout(r, value);
 	if (!yes_no(value, &b))
 		return diag(r, r->line, "%s: expected yes or no, got '%s'",
-			    loader_keys[k], config_quote(q, value));
+			    key, config_quote(q, value));
 	if (k == L_EDITOR && !r->cfg->editor_set) {
 		r->cfg->editor = b;
 		r->cfg->editor_set = true;

@@ -561,17 +561,21 @@ static int search_probe(struct gp *g, unsigned line, bool probe)
 	return not_understood(g, line, W(g, 0));
 }
 
-/* Commands that change nothing baton shows or boots. */
-static const char noops[][17] = {
-	"insmod", "export", "terminal_output", "terminal_input", "loadfont",
-	"gfxmode", "echo", "font", "background_image",
-};
+/* Commands that change nothing baton shows or boots (strlists, see
+ * lib/mem.h), the commands of the two boot lines, and the keywords that
+ * open a block baton skips (ended by fi or done). */
+static const char noops[] =
+	"insmod\0" "export\0" "terminal_output\0" "terminal_input\0"
+	"loadfont\0" "gfxmode\0" "echo\0" "font\0" "background_image\0";
+static const char kernel_cmds[] = "linux\0" "linuxefi\0" "linux16\0";
+static const char initrd_cmds[] = "initrd\0" "initrdefi\0" "initrd16\0";
+static const char loop_words[] = "if\0" "for\0" "while\0" "until\0";
 
 /* A command that is not a block: run it. */
 static int simple(struct gp *g, unsigned line)
 {
 	const char *c = W(g, 0);
-	size_t n = assignment(c), i;
+	size_t n = assignment(c);
 
 	if (n)
 		return set_var(g, line, c, n, c + n + 1);
@@ -583,19 +587,15 @@ static int simple(struct gp *g, unsigned line)
 		return set_var(g, line, c, n ? n : strlen(c),
 			       n ? c + n + 1 : "");
 	}
-	for (i = 0; i < sizeof(noops) / sizeof(noops[0]); i++)
-		if (!strcmp(c, noops[i]))
-			return 0;
-	if (!strcmp(c, "linux") || !strcmp(c, "linuxefi") ||
-	    !strcmp(c, "linux16"))
+	if (strlist_has(noops, c))
+		return 0;
+	if (strlist_has(kernel_cmds, c))
 		return boot_line(g, line, true);
-	if (!strcmp(c, "initrd") || !strcmp(c, "initrdefi") ||
-	    !strcmp(c, "initrd16"))
+	if (strlist_has(initrd_cmds, c))
 		return boot_line(g, line, false);
 	if (!strcmp(c, "search") || !strcmp(c, "probe"))
 		return search_probe(g, line, c[0] == 'p');
-	if (!strcmp(c, "if") || !strcmp(c, "for") || !strcmp(c, "while") ||
-	    !strcmp(c, "until"))
+	if (strlist_has(loop_words, c))
 		start_skip(g, 1, 0);
 	return not_understood(g, line, c);
 }
@@ -605,8 +605,7 @@ static int skip_cmd(struct gp *g, int term, unsigned line)
 {
 	const char *c = g->n_words ? W(g, 0) : "";
 
-	if (!strcmp(c, "if") || !strcmp(c, "for") || !strcmp(c, "while") ||
-	    !strcmp(c, "until"))
+	if (strlist_has(loop_words, c))
 		g->skip_kw++;
 	else if ((!strcmp(c, "fi") || !strcmp(c, "done")) && g->skip_kw)
 		g->skip_kw--;

@@ -1,27 +1,26 @@
 #include "lib/error.h"
+#include "lib/mem.h"
 
-static const char words[][25] = {
-	[0] = "success",
-	[1] = "out of memory",
-	[2] = "not found",
-	[3] = "read error",
-	[4] = "invalid input",
-	[5] = "too large",
-	[6] = "not supported",
-	[7] = "timed out",
-	[8] = "aborted",
-	[9] = "SHA-256 mismatch",
-	[10] = "loop or nesting too deep",
-	[11] = "access denied",
-	[12] = "not a directory",
-	[13] = "wrong file format",
-};
+/* The words for 0, -1, -2, ... in order (a strlist, see lib/mem.h). */
+static const char words[] =
+	"success\0"			/* 0 */
+	"out of memory\0"		/* BT_ENOMEM */
+	"not found\0"			/* BT_ENOENT */
+	"read error\0"			/* BT_EIO */
+	"invalid input\0"		/* BT_EINVAL */
+	"too large\0"			/* BT_ETOOBIG */
+	"not supported\0"		/* BT_EUNSUPP */
+	"timed out\0"			/* BT_ETIMEOUT */
+	"aborted\0"			/* BT_EABORT */
+	"SHA-256 mismatch\0"		/* BT_EHASH */
+	"loop or nesting too deep\0"	/* BT_ELOOP */
+	"access denied\0"		/* BT_EDENIED */
+	"not a directory\0"		/* BT_ENOTDIR */
+	"wrong file format\0";		/* BT_EFORMAT */
 
 const char *bt_strerror(int err)
 {
-	unsigned idx = err <= 0 ? (unsigned)-err : 0xffffu;
+	const char *w = err <= 0 ? strlist_at(words, (unsigned)-err) : NULL;
 
-	if (idx < sizeof(words) / sizeof(words[0]) && words[idx][0])
-		return words[idx];
-	return "unknown error";
+	return w ? w : "unknown error";
 }

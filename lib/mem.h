@@ -38,6 +38,16 @@ int str_casecmp(const char *a, const char *b);
 int str_ncasecmp(const char *a, const char *b, size_t n);
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with_case(const char *s, const char *suffix);
+/*
+ * A list of names kept as one string, each name ended by "\0" ("end\0"
+ * "module\0"): no pointer per name, and no padding to the longest.
+ * strlist_at() is the i-th name, or NULL past the last; strlist_find() is
+ * the index of name in the list, or the number of names; strlist_has()
+ * says whether name is one of them.
+ */
+const char *strlist_at(const char *list, size_t i);
+size_t strlist_find(const char *list, const char *name);
+bool strlist_has(const char *list, const char *name);
 /* Grow *arr (of *cap elements of size sz) so that it holds at least need. */
 int array_reserve(void **arr, size_t *cap, size_t need, size_t sz);
 

@@ -12,6 +12,27 @@ char *str_ndup(const char *s, size_t n)
 	return d;
 }
 
+const char *strlist_at(const char *list, size_t i)
+{
+	for (; *list && i; i--)
+		list += strlen(list) + 1;
+	return *list ? list : NULL;
+}
+
+size_t strlist_find(const char *list, const char *name)
+{
+	size_t i;
+
+	for (i = 0; *list && strcmp(list, name); i++)
+		list += strlen(list) + 1;
+	return i;
+}
+
+bool strlist_has(const char *list, const char *name)
+{
+	return strlist_at(list, strlist_find(list, name)) != NULL;
+}
+
 char *str_dup(const char *s)
 {
 	return str_ndup(s, strlen(s));

@@ -124,19 +124,19 @@ static bool is_pow2(uint32_t v)
 
 /* ----------------------------------------------------------- the header */
 
-static const char htag_names[HTAG_COUNT][24] = {
-	[HTAG_END] = "end",
-	[HTAG_INFO_REQUEST] = "information request",
-	[HTAG_ADDRESS] = "address",
-	[HTAG_ENTRY] = "entry address",
-	[HTAG_CONSOLE] = "console flags",
-	[HTAG_FRAMEBUFFER] = "framebuffer",
-	[HTAG_MODULE_ALIGN] = "module alignment",
-	[HTAG_EFI_BS] = "EFI boot services",
-	[HTAG_EFI32_ENTRY] = "EFI i386 entry address",
-	[HTAG_EFI64_ENTRY] = "EFI amd64 entry address",
-	[HTAG_RELOCATABLE] = "relocatable",
-};
+/* The header tags' names, in the order of their types (a strlist). */
+static const char htag_names[] =
+	"end\0"			/* HTAG_END */
+	"information request\0"	/* HTAG_INFO_REQUEST */
+	"address\0"			/* HTAG_ADDRESS */
+	"entry address\0"		/* HTAG_ENTRY */
+	"console flags\0"		/* HTAG_CONSOLE */
+	"framebuffer\0"			/* HTAG_FRAMEBUFFER */
+	"module alignment\0"		/* HTAG_MODULE_ALIGN */
+	"EFI boot services\0"		/* HTAG_EFI_BS */
+	"EFI i386 entry address\0"	/* HTAG_EFI32_ENTRY */
+	"EFI amd64 entry address\0"	/* HTAG_EFI64_ENTRY */
+	"relocatable\0";		/* HTAG_RELOCATABLE */
 
 /* The smallest size each header tag can have and still hold its fields. */
 static const uint32_t htag_min_size[HTAG_COUNT] = {
@@ -146,20 +146,20 @@ static const uint32_t htag_min_size[HTAG_COUNT] = {
 	[HTAG_EFI64_ENTRY] = 12, [HTAG_RELOCATABLE] = 24,
 };
 
-static const char mbi_names[MBI_NAMED][33] = {
-	"end", "boot command line", "boot loader name", "module",
-	"basic memory information", "BIOS boot device", "memory map",
-	"VBE info", "framebuffer info", "ELF sections", "APM table",
-	"EFI 32-bit system table pointer", "EFI 64-bit system table pointer",
-	"SMBIOS tables", "ACPI old RSDP", "ACPI new RSDP",
-	"networking information", "EFI memory map",
-	"EFI boot services not terminated", "EFI 32-bit image handle pointer",
-	"EFI 64-bit image handle pointer", "image load base physical address",
-};
+/* The MBI tags' names, types 0 to MBI_NAMED - 1 in order (a strlist). */
+static const char mbi_names[] =
+	"end\0" "boot command line\0" "boot loader name\0" "module\0"
+	"basic memory information\0" "BIOS boot device\0" "memory map\0"
+	"VBE info\0" "framebuffer info\0" "ELF sections\0" "APM table\0"
+	"EFI 32-bit system table pointer\0" "EFI 64-bit system table pointer\0"
+	"SMBIOS tables\0" "ACPI old RSDP\0" "ACPI new RSDP\0"
+	"networking information\0" "EFI memory map\0"
+	"EFI boot services not terminated\0" "EFI 32-bit image handle pointer\0"
+	"EFI 64-bit image handle pointer\0" "image load base physical address\0";
 
 static const char *mbi_name(uint32_t type)
 {
-	return type < MBI_NAMED ? mbi_names[type] : "unknown";
+	return type < MBI_NAMED ? strlist_at(mbi_names, type) : "unknown";
 }
 
 static bool mbi_provided(uint32_t type)
@@ -396,7 +396,8 @@ static int parse_tag(struct hdr_scan *s, uint32_t off, uint32_t *size,
 	uint16_t type = get16(t + HTAG_TYPE);
 	bool optional = get16(t + HTAG_FLAGS) & HTAG_OPTIONAL;
 	size_t at = s->base + off;
-	const char *name = type < HTAG_COUNT ? htag_names[type] : "unknown";
+	const char *name = type < HTAG_COUNT ? strlist_at(htag_names, type) :
+						"unknown";
 
 	*size = get32(t + HTAG_SIZE);
 	if (*size < HTAG_HDR || *size > s->len - off) {
