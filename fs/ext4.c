@@ -1014,7 +1014,7 @@ static int journal_replay(struct ext4_vol *v, uint32_t ino)
 
 static char *uuid_str(const uint8_t *u)
 {
-	static const char hex[] = "0123456789abcdef";
+	const char *hex = "0123456789abcdef";	/* one copy, shared */
 	char s[37], *p = s;
 	unsigned i;
 

@@ -57,10 +57,10 @@ static int read_at(struct scan *s, uint64_t lba, size_t len, void *buf)
 	return blockdev_read_bytes(s->bd, lba * s->ss, buf, len);
 }
 
-static const char hex[] = "0123456789abcdef";
-
 static char *put_hex(char *o, uint8_t b)
 {
+	const char *hex = "0123456789abcdef";	/* one copy, shared */
+
 	*o++ = hex[b >> 4];
 	*o++ = hex[b & 15];
 	return o;

@@ -118,7 +118,7 @@ void sha256_digest(const void *data, size_t len, uint8_t out[SHA256_LEN])
 
 void sha256_hex(const uint8_t digest[SHA256_LEN], char hex[2 * SHA256_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
+	const char *digits = "0123456789abcdef";	/* one copy, shared */
 	unsigned i;
 
 	for (i = 0; i < SHA256_LEN; i++) {
