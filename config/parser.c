@@ -61,20 +61,23 @@ enum key_scope {
 	SCOPE_ANY,
 };
 
-struct key_info;
+/* The function that handles a key: key_timeout() and so on, called by
+ * run_key().  Each handler gets a value that is not empty, and returns 0
+ * or BT_ENOMEM. */
+enum key_fn {
+	FN_TIMEOUT, FN_DEFAULT, FN_FLAG, FN_INCLUDE, FN_ENTRY, FN_TITLE,
+	FN_BOOT, FN_INITRD, FN_OPTIONS, FN_MODULE, FN_HANDOFF,
+};
 
-/* A key's handler: value is not empty; 0, or BT_ENOMEM. */
-typedef int key_handler(struct parser *p, const struct loc *at, char *value,
-			const struct key_info *k);
-
-/* Names and usage texts are kept in the entries themselves: a pointer in
- * baton.efi's data costs a relocation, more than the bytes it saves. */
+/* Names, usage texts and handlers are kept in the entries themselves, not
+ * as pointers: a pointer in baton.efi's data costs a relocation, more than
+ * the bytes it saves. */
 struct key_info {
 	char name[11];
 	char usage[36];		/* what follows the name; shown when the value
 				 * is missing */
 	uint8_t scope;		/* enum key_scope */
-	key_handler *fn;
+	uint8_t fn;		/* enum key_fn */
 	uint8_t kind;		/* enum entry_kind: for boot keys, the kind of
 				 * entry they make */
 };
@@ -604,8 +607,8 @@ static int key_title(struct parser *p, const struct loc *at, char *value,
 static int set_action(struct parser *p, const struct loc *at, const char *value)
 {
 	static const struct {
-		const char *name;
-		enum entry_action action;
+		char name[15];
+		uint8_t action;		/* enum entry_action */
 	} actions[] = {
 		{ "reboot", ACTION_REBOOT },
 		{ "poweroff", ACTION_POWEROFF },
@@ -774,32 +777,61 @@ static int key_handoff(struct parser *p, const struct loc *at, char *value,
 /* -- lines ---------------------------------------------------------------- */
 
 static const struct key_info keys[] = {
-	{ "timeout", "SECONDS", SCOPE_GLOBAL, key_timeout, ENTRY_NONE },
-	{ "default", "ID", SCOPE_GLOBAL, key_default, ENTRY_NONE },
-	{ "editor", "yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
-	{ "bls", "yes|no", SCOPE_GLOBAL, key_flag, ENTRY_NONE },
-	{ "include", "PATH", SCOPE_ANY, key_include, ENTRY_NONE },
-	{ "entry", "ID", SCOPE_ANY, key_entry, ENTRY_NONE },
-	{ "title", "TEXT", SCOPE_ENTRY, key_title, ENTRY_NONE },
-	{ "efi", "PATH [LOAD OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_EFI },
-	{ "menu", "PATH", SCOPE_ENTRY, key_boot, ENTRY_MENU },
-	{ "iso", "PATH", SCOPE_ENTRY, key_boot, ENTRY_ISO },
-	{ "isos", "FOLDER", SCOPE_ENTRY, key_boot, ENTRY_ISOS },
+	{ "timeout", "SECONDS", SCOPE_GLOBAL, FN_TIMEOUT, ENTRY_NONE },
+	{ "default", "ID", SCOPE_GLOBAL, FN_DEFAULT, ENTRY_NONE },
+	{ "editor", "yes|no", SCOPE_GLOBAL, FN_FLAG, ENTRY_NONE },
+	{ "bls", "yes|no", SCOPE_GLOBAL, FN_FLAG, ENTRY_NONE },
+	{ "include", "PATH", SCOPE_ANY, FN_INCLUDE, ENTRY_NONE },
+	{ "entry", "ID", SCOPE_ANY, FN_ENTRY, ENTRY_NONE },
+	{ "title", "TEXT", SCOPE_ENTRY, FN_TITLE, ENTRY_NONE },
+	{ "efi", "PATH [LOAD OPTIONS]", SCOPE_ENTRY, FN_BOOT, ENTRY_EFI },
+	{ "menu", "PATH", SCOPE_ENTRY, FN_BOOT, ENTRY_MENU },
+	{ "iso", "PATH", SCOPE_ENTRY, FN_BOOT, ENTRY_ISO },
+	{ "isos", "FOLDER", SCOPE_ENTRY, FN_BOOT, ENTRY_ISOS },
 	{ "action", "reboot|poweroff|firmware-setup|exit",
-	  SCOPE_ENTRY, key_boot, ENTRY_ACTION },
-	{ "linux", "PATH [OPTIONS]", SCOPE_ENTRY, key_boot, ENTRY_LINUX },
+	  SCOPE_ENTRY, FN_BOOT, ENTRY_ACTION },
+	{ "linux", "PATH [OPTIONS]", SCOPE_ENTRY, FN_BOOT, ENTRY_LINUX },
 	{ "linux-efi", "PATH [OPTIONS]",
-	  SCOPE_ENTRY, key_boot, ENTRY_LINUX_EFI },
+	  SCOPE_ENTRY, FN_BOOT, ENTRY_LINUX_EFI },
 	{ "multiboot", "PATH [ARGS]",
-	  SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT },
+	  SCOPE_ENTRY, FN_BOOT, ENTRY_MULTIBOOT },
 	{ "multiboot2", "PATH [ARGS]",
-	  SCOPE_ENTRY, key_boot, ENTRY_MULTIBOOT2 },
-	{ "initrd", "PATH", SCOPE_ENTRY, key_initrd, ENTRY_NONE },
-	{ "options", "TEXT", SCOPE_ENTRY, key_options, ENTRY_NONE },
-	{ "module", "PATH [ARGS]", SCOPE_ENTRY, key_module, ENTRY_NONE },
+	  SCOPE_ENTRY, FN_BOOT, ENTRY_MULTIBOOT2 },
+	{ "initrd", "PATH", SCOPE_ENTRY, FN_INITRD, ENTRY_NONE },
+	{ "options", "TEXT", SCOPE_ENTRY, FN_OPTIONS, ENTRY_NONE },
+	{ "module", "PATH [ARGS]", SCOPE_ENTRY, FN_MODULE, ENTRY_NONE },
 	{ "handoff", "quiesce|no-quiesce|disturb-irqs",
-	  SCOPE_ENTRY, key_handoff, ENTRY_NONE },
+	  SCOPE_ENTRY, FN_HANDOFF, ENTRY_NONE },
 };
+
+static int run_key(struct parser *p, const struct loc *at, char *value,
+		   const struct key_info *k)
+{
+	switch (k->fn) {
+	case FN_TIMEOUT:
+		return key_timeout(p, at, value, k);
+	case FN_DEFAULT:
+		return key_default(p, at, value, k);
+	case FN_FLAG:
+		return key_flag(p, at, value, k);
+	case FN_INCLUDE:
+		return key_include(p, at, value, k);
+	case FN_ENTRY:
+		return key_entry(p, at, value, k);
+	case FN_TITLE:
+		return key_title(p, at, value, k);
+	case FN_BOOT:
+		return key_boot(p, at, value, k);
+	case FN_INITRD:
+		return key_initrd(p, at, value, k);
+	case FN_OPTIONS:
+		return key_options(p, at, value, k);
+	case FN_MODULE:
+		return key_module(p, at, value, k);
+	default:
+		return key_handoff(p, at, value, k);
+	}
+}
 
 /* Keys are case-insensitive. */
 static const struct key_info *find_key(const char *name)
@@ -821,7 +853,7 @@ static int directive(struct parser *p, const struct loc *at, char *line)
 	if (!k)
 		return report(p, at, "unknown key '%s'", config_quote(q, line));
 	/* "entry" opens an entry even without an id (see key_entry()). */
-	if (k->fn == key_entry)
+	if (k->fn == FN_ENTRY)
 		return key_entry(p, at, value, k);
 	if (!*value)
 		return report(p, at, "'%s' needs a value (%s %s)", k->name,
@@ -832,7 +864,7 @@ static int directive(struct parser *p, const struct loc *at, char *line)
 	if (k->scope == SCOPE_GLOBAL && p->in_entry)
 		return report(p, at, "'%s' is global: put it before the first "
 			      "'entry'", k->name);
-	return k->fn(p, at, value, k);
+	return run_key(p, at, value, k);
 }
 
 /* Parse one file's text; an include calls this again for its own text. */
