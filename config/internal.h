@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "config/config.h"
+#include "lib/mem.h"
 
 struct config_lexer {
 	const char *text;	/* not owned */
@@ -44,7 +45,7 @@ struct config_line {
 };
 
 /* Bytes of user text quoted in a message, with room for "..." and NUL. */
-#define CONFIG_QUOTE_MAX 64
+#define CONFIG_QUOTE_MAX STR_QUOTE_MAX
 
 /*
  * Copy s into buf for quoting in a message, cut at a UTF-8 character

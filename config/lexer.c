@@ -136,18 +136,5 @@ enum config_lex config_lexer_next(struct config_lexer *lx,
 
 const char *config_quote(char buf[CONFIG_QUOTE_MAX], const char *s)
 {
-	size_t len = strlen(s), n = len;
-
-	if (n > CONFIG_QUOTE_MAX - 1) {
-		n = CONFIG_QUOTE_MAX - 4;
-		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;	/* not inside a multi-byte character */
-	}
-	memcpy(buf, s, n);
-	if (n < len) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
+	return str_quote(buf, s, strlen(s));
 }

@@ -13,7 +13,6 @@
 #include "lib/mem.h"
 
 #define PIN_MARK "#sha256="
-#define QUOTE_MAX 64		/* bytes of user text quoted in a message */
 
 /* Write a message into err when the caller gave room for one. */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -28,29 +27,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	fmt_vbuf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-/*
- * Copy s[0..len) into buf[QUOTE_MAX] for quoting in a message, cut at a
- * UTF-8 character boundary and marked with "..." when it does not fit, so a
- * hostile megabyte-long path cannot flood the screen.
- */
-static const char *quote(char buf[QUOTE_MAX], const char *s, size_t len)
-{
-	size_t n = len;
-
-	if (n > QUOTE_MAX - 1) {
-		n = QUOTE_MAX - 4;
-		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(buf, s, n);
-	if (n < len) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 /* The value of a hex digit in either case, or -1. */
@@ -85,7 +61,7 @@ static int split_pin(const char *text, size_t from, size_t *len,
 {
 	size_t at = from + find_ci(text + from, *len - from, PIN_MARK), i, hexlen;
 	const char *hex;
-	char q[QUOTE_MAX];
+	char q[STR_QUOTE_MAX];
 
 	if (at == *len)
 		return 0;
@@ -95,7 +71,7 @@ static int split_pin(const char *text, size_t from, size_t *len,
 		;
 	if (hexlen != 2 * SHA256_LEN || i != hexlen) {
 		set_err(err, errlen, "sha256 pin needs 64 hex digits, got '%s'",
-			quote(q, hex, hexlen));
+			str_quote(q, hex, hexlen));
 		return BT_EINVAL;
 	}
 	for (i = 0; i < SHA256_LEN; i++)
@@ -184,7 +160,7 @@ static int parse_volume(const char *text, size_t len,
 {
 	size_t start = strlen(k->prefix), end = start, i;
 	const char *name = text + start;
-	char q[QUOTE_MAX];
+	char q[STR_QUOTE_MAX];
 	bool ok;
 
 	while (end < len && text[end] != ':')
@@ -192,7 +168,7 @@ static int parse_volume(const char *text, size_t len,
 	if (end == len || end == start) {
 		set_err(err, errlen, "%s in '%s'; expected %s",
 			end == len ? "no ':' after the volume" : "empty volume name",
-			quote(q, text, len), k->example);
+			str_quote(q, text, len), k->example);
 		return BT_EINVAL;
 	}
 	ok = k->source == PATH_SRC_UUID ? valid_fsuuid(name, end - start) :
@@ -200,7 +176,7 @@ static int parse_volume(const char *text, size_t len,
 	     true;
 	if (!ok) {
 		set_err(err, errlen, "bad %s '%s'; expected %s", k->what,
-			quote(q, name, end - start), k->example);
+			str_quote(q, name, end - start), k->example);
 		return BT_EINVAL;
 	}
 	p->source = k->source;
@@ -246,7 +222,7 @@ static int parse_iso(const char *text, size_t len, size_t close,
 		     size_t *off, char *err, size_t errlen)
 {
 	struct path inner;
-	char q[QUOTE_MAX];
+	char q[STR_QUOTE_MAX];
 	const char *why = NULL;
 	int rc;
 
@@ -260,7 +236,7 @@ static int parse_iso(const char *text, size_t len, size_t close,
 		why = "image files nested more than 4 deep";
 	if (why) {
 		set_err(err, errlen, "%s in '%s'; expected iso(/isos/x.iso):/file",
-			why, quote(q, text, len));
+			why, str_quote(q, text, len));
 		return BT_EINVAL;
 	}
 	rc = parse(text + 4, close - 4, origin, depth + 1, &inner, err, errlen);
@@ -319,7 +295,7 @@ static int parse_net(const char *text, size_t len, enum path_source src,
 	bool http = src == PATH_SRC_HTTP;
 	const char *host = text + 7;
 	size_t hlen;
-	char q[QUOTE_MAX];
+	char q[STR_QUOTE_MAX];
 
 	p->source = src;
 	if (!has_prefix_ci(text, len, http ? "http://" : "tftp://")) {
@@ -338,7 +314,7 @@ static int parse_net(const char *text, size_t len, enum path_source src,
 	return 0;
 bad:
 	set_err(err, errlen, "bad server in '%s'; expected %s",
-		quote(q, text, len), http ? "http://host[:port]/file" :
+		str_quote(q, text, len), http ? "http://host[:port]/file" :
 		"tftp://host[:port]/file, or tftp:/file for the boot server");
 	return BT_EINVAL;
 }
@@ -355,7 +331,7 @@ static int parse_source(const char *text, size_t len, size_t close,
 			char *err, size_t errlen)
 {
 	size_t i;
-	char q[QUOTE_MAX], q2[QUOTE_MAX];
+	char q[STR_QUOTE_MAX], q2[STR_QUOTE_MAX];
 
 	*named = true;
 	if (has_prefix_ci(text, len, "iso("))
@@ -382,7 +358,7 @@ static int parse_source(const char *text, size_t len, size_t close,
 		return 0;
 	set_err(err, errlen, "unknown source '%s:' in '%s'; expected boot:, "
 		"label=NAME:, uuid=ID:, partuuid=GUID:, tftp: or http://",
-		quote(q, text, i), quote(q2, text, len));
+		str_quote(q, text, i), str_quote(q2, text, len));
 	return BT_EINVAL;
 }
 
@@ -430,7 +406,7 @@ static int build_file(const char *text, size_t len, size_t off,
 {
 	const char *rest = text + off;
 	size_t rlen = len - off, blen = 0, n;
-	char *joined, q[QUOTE_MAX];
+	char *joined, q[STR_QUOTE_MAX];
 	bool ok;
 
 	if (base && base->file && !(rlen && is_sep(rest[0])))
@@ -450,7 +426,7 @@ static int build_file(const char *text, size_t len, size_t off,
 	bt_free(joined);
 	if (!ok) {
 		set_err(err, errlen, "'..' goes above the root in '%s'",
-			quote(q, text, len));
+			str_quote(q, text, len));
 		return BT_EINVAL;
 	}
 	return 0;
@@ -478,14 +454,14 @@ static int check_printable(const char *text, size_t len, char *err,
 			   size_t errlen)
 {
 	size_t i;
-	char q[QUOTE_MAX];
+	char q[STR_QUOTE_MAX];
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c < 0x20 || c == 0x7f) {
 			set_err(err, errlen, "control character 0x%02X in path "
-				"'%s'", c, quote(q, text, i));
+				"'%s'", c, str_quote(q, text, i));
 			return BT_EINVAL;
 		}
 	}

@@ -48,6 +48,13 @@ bool str_ends_with_case(const char *s, const char *suffix);
 const char *strlist_at(const char *list, size_t i);
 size_t strlist_find(const char *list, const char *name);
 bool strlist_has(const char *list, const char *name);
+/*
+ * Copy s[0..len) into buf for quoting in a message, cut at a UTF-8
+ * character boundary and ended with "..." when it is too long, so one
+ * hostile line or path cannot flood the screen.  Returns buf.
+ */
+#define STR_QUOTE_MAX 64
+const char *str_quote(char buf[STR_QUOTE_MAX], const char *s, size_t len);
 /* Grow *arr (of *cap elements of size sz) so that it holds at least need. */
 int array_reserve(void **arr, size_t *cap, size_t need, size_t sz);
 

@@ -12,6 +12,24 @@ char *str_ndup(const char *s, size_t n)
 	return d;
 }
 
+const char *str_quote(char buf[STR_QUOTE_MAX], const char *s, size_t len)
+{
+	size_t n = len;
+
+	if (n > STR_QUOTE_MAX - 1) {
+		n = STR_QUOTE_MAX - 4;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;	/* not inside a multi-byte character */
+	}
+	memcpy(buf, s, n);
+	if (n < len) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *strlist_at(const char *list, size_t i)
 {
 	for (; *list && i; i--)
