@@ -135,15 +135,13 @@ static int diag(struct reader *r, unsigned line, const char *fmt, ...)
 
 static int diag(struct reader *r, unsigned line, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	fmt_vbuf(msg, sizeof(msg), fmt, ap);
+	rc = config_vdiag_at(r->cfg, NULL, r->fname, line, fmt, ap);
 	va_end(ap);
-	if (line)
-		return config_diag(r->cfg, "%s:%u: %s", r->fname, line, msg);
-	return config_diag(r->cfg, "%s: %s", r->fname, msg);
+	return rc;
 }
 
 /*

@@ -55,6 +55,31 @@ int config_vdiag(struct config *cfg, size_t *cap, const char *fmt, va_list ap)
 	return 0;
 }
 
+static int diag_cap(struct config *cfg, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int diag_cap(struct config *cfg, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = config_vdiag(cfg, cap, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int config_vdiag_at(struct config *cfg, size_t *cap, const char *where,
+		    unsigned line, const char *fmt, va_list ap)
+{
+	char msg[CONFIG_DIAG_MSG_MAX];
+
+	fmt_vbuf(msg, sizeof(msg), fmt, ap);
+	if (line)
+		return diag_cap(cfg, cap, "%s:%u: %s", where, line, msg);
+	return diag_cap(cfg, cap, "%s: %s", where, msg);
+}
+
 int config_diag(struct config *cfg, const char *fmt, ...)
 {
 	va_list ap;

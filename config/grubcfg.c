@@ -59,14 +59,12 @@ static int say(struct gp *g, unsigned line, const char *fmt, ...)
 /* Add the diagnostic "name:line: message". */
 static int say(struct gp *g, unsigned line, const char *fmt, ...)
 {
-	char msg[300];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vbuf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (!g->err)
-		g->err = config_diag(g->notes, "%s:%u: %s", g->name, line, msg);
+		g->err = config_vdiag_at(g->notes, NULL, g->name, line, fmt, ap);
+	va_end(ap);
 	return g->err;
 }
 

@@ -73,4 +73,14 @@ void config_lexer_free(struct config_lexer *lx);
  */
 int config_vdiag(struct config *cfg, size_t *cap, const char *fmt, va_list ap);
 
+/*
+ * The diagnostic "where:line: message", or "where: message" when line is 0,
+ * the message made by fmt and ap (cut at CONFIG_DIAG_MSG_MAX - 1 bytes;
+ * messages quote user text through config_quote(), so they fit).  cap as
+ * for config_vdiag().  0 or BT_ENOMEM.
+ */
+#define CONFIG_DIAG_MSG_MAX 512
+int config_vdiag_at(struct config *cfg, size_t *cap, const char *where,
+		    unsigned line, const char *fmt, va_list ap);
+
 #endif

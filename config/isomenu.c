@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include "config/isomenu.h"
 #include "config/grubcfg.h"
+#include "config/internal.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
@@ -250,14 +251,12 @@ static void note(struct build *b, const char *fmt, ...)
 
 static void note(struct build *b, const char *fmt, ...)
 {
-	char msg[300];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_vbuf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (!b->t.err)
-		b->t.err = config_diag(b->notes, "%s: %s", b->name, msg);
+		b->t.err = config_vdiag_at(b->notes, NULL, b->name, 0, fmt, ap);
+	va_end(ap);
 }
 
 /* One linux entry, its command line completed by the rules. */

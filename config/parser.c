@@ -159,21 +159,6 @@ static int mark_entry(struct parser *p, const char *diag)
 	return e->error ? 0 : BT_ENOMEM;
 }
 
-/* Add a diagnostic, growing cfg->diags by doubling (see diags_cap). */
-static int push_diag(struct parser *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int push_diag(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = config_vdiag(p->cfg, &p->diags_cap, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /*
  * Record a problem: the diagnostic "where: message" ("file:line" when line
  * is not 0, else where is already "file:line"), also as the open entry's
@@ -182,14 +167,8 @@ static int push_diag(struct parser *p, const char *fmt, ...)
 static int vreport(struct parser *p, const char *where, unsigned line,
 		   const char *fmt, va_list ap)
 {
-	char msg[512];
-	int rc;
+	int rc = config_vdiag_at(p->cfg, &p->diags_cap, where, line, fmt, ap);
 
-	fmt_vbuf(msg, sizeof(msg), fmt, ap);
-	if (line)
-		rc = push_diag(p, "%s:%u: %s", where, line, msg);
-	else
-		rc = push_diag(p, "%s: %s", where, msg);
 	if (rc)
 		return rc;
 	return mark_entry(p, p->cfg->diags[p->cfg->n_diags - 1]);
