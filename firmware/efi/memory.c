@@ -169,16 +169,9 @@ int fw_ebs_try(struct fw *fw, uint64_t key)
 int fw_memmap_raw(struct fw *fw, void *buf, size_t cap, size_t *size,
 		  size_t *desc_size, uint32_t *desc_version)
 {
-	UINTN n = cap, key, dsize;
-	UINT32 dver;
-	EFI_STATUS s = fw->bs->GetMemoryMap(&n, buf, &key, &dsize, &dver);
+	uint64_t key;	/* only ExitBootServices wants it */
 
-	if (s != EFI_SUCCESS)
-		return efi_error(s);
-	*size = n;
-	*desc_size = dsize;
-	*desc_version = dver;
-	return 0;
+	return fw_ebs_map(fw, buf, cap, size, desc_size, desc_version, &key);
 }
 
 uint64_t fw_image_handle(struct fw *fw)
