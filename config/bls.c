@@ -407,18 +407,10 @@ static int add_initrds(struct reader *r, struct entry_state *st, unsigned line,
 static int add_options(struct reader *r, struct config_entry *e, unsigned line,
 		       const char *value)
 {
-	char *joined;
-
 	if (e->options && strlen(e->options) + 1 + strlen(value) > CONFIG_LINE_MAX)
 		return diag(r, line, "the 'options' lines add up to over %d "
 			    "bytes; this one is left out", CONFIG_LINE_MAX);
-	joined = e->options ? fmt_alloc("%s %s", e->options, value) :
-			      str_dup(value);
-	if (!joined)
-		return BT_ENOMEM;
-	bt_free(e->options);
-	e->options = joined;
-	return 0;
+	return config_add_options(&e->options, value);
 }
 
 static int entry_line(struct reader *r, struct entry_state *st, char *key,

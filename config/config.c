@@ -80,6 +80,18 @@ int config_vdiag_at(struct config *cfg, size_t *cap, const char *where,
 	return diag_cap(cfg, cap, "%s: %s", where, msg);
 }
 
+int config_add_options(char **options, const char *value)
+{
+	char *joined = *options ? fmt_alloc("%s %s", *options, value) :
+				  str_dup(value);
+
+	if (!joined)
+		return BT_ENOMEM;
+	bt_free(*options);
+	*options = joined;
+	return 0;
+}
+
 int config_diag(struct config *cfg, const char *fmt, ...)
 {
 	va_list ap;

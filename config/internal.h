@@ -83,4 +83,11 @@ int config_vdiag(struct config *cfg, size_t *cap, const char *fmt, va_list ap);
 int config_vdiag_at(struct config *cfg, size_t *cap, const char *where,
 		    unsigned line, const char *fmt, va_list ap);
 
+/*
+ * One more "options" line: *options becomes "*options value" (value alone
+ * when *options is NULL), the old string freed.  The caller checks the
+ * length first.  0 or BT_ENOMEM (*options unchanged).
+ */
+int config_add_options(char **options, const char *value);
+
 #endif

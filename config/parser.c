@@ -674,7 +674,7 @@ static int key_options(struct parser *p, const struct loc *at, char *value,
 		       const struct key_info *k)
 {
 	struct config_entry *e = cur_entry(p);
-	char *joined, q[CONFIG_QUOTE_MAX];
+	char q[CONFIG_QUOTE_MAX];
 	int rc = keep_where(&p->options_where, at);
 
 	if (rc)
@@ -684,13 +684,7 @@ static int key_options(struct parser *p, const struct loc *at, char *value,
 		return report(p, at, "the 'options' lines of entry '%s' add up "
 			      "to over %d bytes", config_quote(q, e->id),
 			      CONFIG_LINE_MAX);
-	joined = e->options ? fmt_alloc("%s %s", e->options, value) :
-			      str_dup(value);
-	if (!joined)
-		return BT_ENOMEM;
-	bt_free(e->options);
-	e->options = joined;
-	return 0;
+	return config_add_options(&e->options, value);
 }
 
 /* module PATH [ARGS]: repeatable, for multiboot and multiboot2. */
