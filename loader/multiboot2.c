@@ -139,7 +139,7 @@ static const char htag_names[] =
 	"relocatable\0";		/* HTAG_RELOCATABLE */
 
 /* The smallest size each header tag can have and still hold its fields. */
-static const uint32_t htag_min_size[HTAG_COUNT] = {
+static const uint8_t htag_min_size[HTAG_COUNT] = {
 	[HTAG_END] = 8, [HTAG_INFO_REQUEST] = 8, [HTAG_ADDRESS] = 24,
 	[HTAG_ENTRY] = 12, [HTAG_CONSOLE] = 12, [HTAG_FRAMEBUFFER] = 20,
 	[HTAG_MODULE_ALIGN] = 8, [HTAG_EFI_BS] = 8, [HTAG_EFI32_ENTRY] = 12,

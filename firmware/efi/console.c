@@ -103,7 +103,7 @@ void fw_con_write(struct fw *fw, const char *utf8)
 /* Translate the firmware's key to baton's. */
 static void key_from_efi(const EFI_INPUT_KEY *in, struct key *k)
 {
-	static const enum key_code scan[] = {
+	static const uint8_t scan[] = {		/* enum key_code */
 		[SCAN_UP] = KEY_UP, [SCAN_DOWN] = KEY_DOWN,
 		[SCAN_RIGHT] = KEY_RIGHT, [SCAN_LEFT] = KEY_LEFT,
 		[SCAN_HOME] = KEY_HOME, [SCAN_END] = KEY_END,
@@ -117,7 +117,7 @@ static void key_from_efi(const EFI_INPUT_KEY *in, struct key *k)
 		/* Unlisted scan codes are 0 (KEY_CHAR) in the table. */
 		if (in->ScanCode < sizeof(scan) / sizeof(scan[0]) &&
 		    scan[in->ScanCode] != KEY_CHAR)
-			k->code = scan[in->ScanCode];
+			k->code = (enum key_code)scan[in->ScanCode];
 		return;
 	}
 	switch (in->UnicodeChar) {
