@@ -44,11 +44,6 @@ static struct volume *find(const struct fs *fs, const struct path *p)
 static int resolve(struct fs *fs, const struct path *p, struct volume **out,
 		   char *err, size_t errlen)
 {
-	static const char what[][32] = {
-		[PATH_SRC_LABEL] = "no volume with label",
-		[PATH_SRC_UUID] = "no volume with file-system UUID",
-		[PATH_SRC_PARTUUID] = "no partition with GUID",
-	};
 	int pass;
 
 	/* Pass 0: what is known and the devices not yet probed; pass 1:
@@ -65,8 +60,13 @@ static int resolve(struct fs *fs, const struct path *p, struct volume **out,
 	if (p->source == PATH_SRC_BOOT)
 		fmt_buf(err, errlen, "baton's own volume is not readable "
 			"(it was not loaded from a file system)");
+	else if (p->source == PATH_SRC_LABEL)
+		fmt_buf(err, errlen, "no volume with label '%s'", p->arg);
+	else if (p->source == PATH_SRC_UUID)
+		fmt_buf(err, errlen, "no volume with file-system UUID '%s'",
+			p->arg);
 	else
-		fmt_buf(err, errlen, "%s '%s'", what[p->source], p->arg);
+		fmt_buf(err, errlen, "no partition with GUID '%s'", p->arg);
 	return BT_ENOENT;
 }
 
