@@ -633,21 +633,6 @@ static const char loader_keys[] =
 	"reboot-for-bitlocker\0" "reboot-on-error\0" "secure-boot-enroll\0"
 	"secure-boot-enroll-action\0" "random-seed-mode\0" "preferred-boot\0";
 
-/* yes/no and the like; false when value is none of them. */
-static bool yes_no(const char *value, bool *out)
-{
-	static const char words[][6] = { "no", "yes", "false", "true", "off",
-					 "on", "0", "1" };
-	size_t i;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (!str_casecmp(value, words[i])) {
-			*out = i % 2;
-			return true;
-		}
-	return false;
-}
-
 static int loader_default(struct reader *r, const char *value)
 {
 	struct config *cfg = r->cfg;
@@ -711,7 +696,7 @@ static int loader_line(struct reader *r, struct bls_prefs *prefs, char *key,
 		return loader_default(r, value);
 	if (k == L_TIMEOUT)
 		return loader_timeout(r, value);
-	if (!yes_no(value, &b))
+	if (!config_parse_bool(value, &b))
 		return diag(r, r->line, "%s: expected yes or no, got '%s'",
 			    key, config_quote(q, value));
 	if (k == L_EDITOR && !r->cfg->editor_set) {

@@ -80,6 +80,22 @@ int config_vdiag_at(struct config *cfg, size_t *cap, const char *where,
 	return diag_cap(cfg, cap, "%s: %s", where, msg);
 }
 
+bool config_parse_bool(const char *s, bool *out)
+{
+	static const char words[][6] = {
+		"no", "yes", "false", "true", "off", "on", "0", "1",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (str_casecmp(s, words[i]) == 0) {
+			*out = i % 2;
+			return true;
+		}
+	}
+	return false;
+}
+
 int config_add_options(char **options, const char *value)
 {
 	char *joined = *options ? fmt_alloc("%s %s", *options, value) :

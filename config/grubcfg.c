@@ -454,11 +454,12 @@ static int close_block(struct gp *g, unsigned line)
 /* menuentry TITLE [--option value...] { or submenu TITLE ... { */
 static int open_block(struct gp *g, unsigned line, int term, bool entry)
 {
-	static const char with_value[][9] = { "--class", "--id", "--users",
-					      "--hotkey" };
+	/* The options that take a value (a strlist, see lib/mem.h). */
+	static const char with_value[] = "--class\0" "--id\0" "--users\0"
+					 "--hotkey\0";
 	const char *title = NULL, *outer;
 	struct gblock *b;
-	unsigned i, j;
+	unsigned i;
 
 	for (i = 1; i < g->n_words && !title; i++) {
 		const char *a = W(g, i);
@@ -467,9 +468,8 @@ static int open_block(struct gp *g, unsigned line, int term, bool entry)
 			title = a;
 			continue;
 		}
-		for (j = 0; j < sizeof(with_value) / sizeof(with_value[0]); j++)
-			if (strcmp(a, with_value[j]) == 0)
-				i++;
+		if (strlist_has(with_value, a))
+			i++;
 	}
 	if (term != '{')
 		return say(g, line, "'%s' needs '{' on its line", W(g, 0));

@@ -83,6 +83,10 @@ int config_vdiag(struct config *cfg, size_t *cap, const char *fmt, va_list ap);
 int config_vdiag_at(struct config *cfg, size_t *cap, const char *where,
 		    unsigned line, const char *fmt, va_list ap);
 
+/* yes/no, true/false, on/off, 1/0, in any case, into *out; false if s is
+ * none of them (baton.conf and loader.conf read them alike). */
+bool config_parse_bool(const char *s, bool *out);
+
 /*
  * One more "options" line: *options becomes "*options value" (value alone
  * when *options is NULL), the old string freed.  The caller checks the

@@ -85,24 +85,25 @@ struct key_info {
 static int parse_file(struct parser *p, const struct cfg_file *f,
 		      const char *text, size_t len);
 
-/* Names of the entry kinds, as the keys that make them are written. */
-static const char kind_names[][11] = {
-	[ENTRY_NONE] = "(none)",
-	[ENTRY_EFI] = "efi",
-	[ENTRY_MENU] = "menu",
-	[ENTRY_ACTION] = "action",
-	[ENTRY_LINUX] = "linux",
-	[ENTRY_LINUX_EFI] = "linux-efi",
-	[ENTRY_MULTIBOOT] = "multiboot",
-	[ENTRY_MULTIBOOT2] = "multiboot2",
-	[ENTRY_ISO] = "iso",
-	[ENTRY_ISOS] = "isos",
-};
+/* Names of the entry kinds, as the keys that make them are written, in
+ * enum entry_kind's order (a strlist, see lib/mem.h). */
+static const char kind_names[] =
+	"(none)\0"		/* ENTRY_NONE */
+	"efi\0"			/* ENTRY_EFI */
+	"menu\0"		/* ENTRY_MENU */
+	"action\0"		/* ENTRY_ACTION */
+	"linux\0"		/* ENTRY_LINUX */
+	"linux-efi\0"		/* ENTRY_LINUX_EFI */
+	"multiboot\0"		/* ENTRY_MULTIBOOT */
+	"multiboot2\0"		/* ENTRY_MULTIBOOT2 */
+	"iso\0"			/* ENTRY_ISO */
+	"isos\0";		/* ENTRY_ISOS */
 
 const char *config_kind_key(enum entry_kind k)
 {
-	return (size_t)k < sizeof(kind_names) / sizeof(kind_names[0]) ?
-	       kind_names[k] : "(none)";
+	const char *name = strlist_at(kind_names, (size_t)k);
+
+	return name ? name : "(none)";
 }
 
 /* "an" before a vowel, else "a": "an 'efi' line", "a 'linux' line". */
@@ -301,23 +302,6 @@ static int key_default(struct parser *p, const struct loc *at, char *value,
 	return 0;
 }
 
-/* yes/no, true/false, on/off, 1/0, in any case; false if none of them. */
-static bool parse_bool(const char *s, bool *out)
-{
-	static const char words[][6] = {
-		"no", "yes", "false", "true", "off", "on", "0", "1",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (str_casecmp(s, words[i]) == 0) {
-			*out = i % 2;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* "editor" and "bls": k->name says which. */
 static int key_flag(struct parser *p, const struct loc *at, char *value,
 		    const struct key_info *k)
@@ -325,7 +309,7 @@ static int key_flag(struct parser *p, const struct loc *at, char *value,
 	char q[CONFIG_QUOTE_MAX];
 	bool v;
 
-	if (!parse_bool(value, &v))
+	if (!config_parse_bool(value, &v))
 		return report(p, at, "%s: expected yes or no (or true/false, "
 			      "on/off, 1/0), got '%s'", k->name,
 			      config_quote(q, value));
@@ -453,7 +437,7 @@ static int key_include(struct parser *p, const struct loc *at, char *value,
  * the protocol table (loader/protocol.h) says which protocol takes what. */
 static bool kind_takes(enum entry_kind k, unsigned flag)
 {
-	const struct protocol *proto = protocol_find(kind_names[k]);
+	const struct protocol *proto = protocol_find(config_kind_key(k));
 
 	return proto && (proto->flags & flag);
 }
@@ -498,7 +482,7 @@ static int end_entry(struct parser *p)
 	if (!p->in_entry)
 		return 0;
 	e = cur_entry(p);
-	kind = kind_names[e->kind];
+	kind = config_kind_key(e->kind);
 	config_quote(q, e->id);
 	if (e->kind == ENTRY_NONE)
 		rc = report_where(p, e->where, "entry '%s' has no efi, linux, "
@@ -613,7 +597,7 @@ static int key_boot(struct parser *p, const struct loc *at, char *value,
 		    const struct key_info *k)
 {
 	struct config_entry *e = cur_entry(p);
-	const char *had = kind_names[e->kind];
+	const char *had = config_kind_key(e->kind);
 	char *rest, *args, q[CONFIG_QUOTE_MAX];
 	bool ok;
 
