@@ -350,13 +350,14 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
 {
 	struct items it = { 0 };
 	int rc = make_items(cfg, &it);
+	bool outer_off = s->editor_off;
 	struct menu_params p = {
 		.heading = heading,
 		.items = it.item,
 		.n_items = cfg->n_entries,
 		.default_index = config_default_index(cfg),
 		.timeout_s = s->interacted || cfg->timeout <= 0 ? -1 : cfg->timeout,
-		.editor = cfg->editor,
+		.editor = cfg->editor && !outer_off,
 		.submenu = submenu,
 		.notes = (const char *const *)cfg->diags,
 		.n_notes = cfg->n_diags,
@@ -374,7 +375,9 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
 		rc = menu_init(&m, &p);
 		if (!rc) {
 			console_invalidate(&s->con);
+			s->editor_off = !p.editor;
 			rc = menu_loop(s, cfg, &m, &scr);
+			s->editor_off = outer_off;
 			menu_free(&m);
 		}
 		screen_free(&scr);

@@ -19,6 +19,8 @@ struct session {
 	struct console con;
 	bool interacted;	/* a key was pressed: no more countdowns */
 	unsigned depth;		/* submenu nesting */
+	bool editor_off;	/* a menu this one opened from said "editor
+				 * no": a submenu cannot turn it back on */
 };
 
 /* The config_source that reads includes through the firmware's volumes. */

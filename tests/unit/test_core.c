@@ -93,6 +93,40 @@ static void test_config_next_to_self_and_chain(void **state)
 	rig_free(&m);
 }
 
+/* "editor no" holds in the submenus opened from that menu, whose own
+ * config (a menu file, an ISO's generated menu) cannot turn it back on. */
+static void test_editor_off_reaches_submenus(void **state)
+{
+	static const char entries[] =
+		"entry sub\n  title Sub\n  menu /sub.conf\n"
+		"entry quit\n  title Leave\n  action exit\n";
+	static const char sub_conf[] =
+		"timeout -1\neditor yes\n"
+		"entry hi\n  title Hi\n  efi /EFI/tools/hello.efi opt\n";
+	char top[200];
+	struct rig m;
+
+	snprintf(top, sizeof(top), "timeout -1\neditor no\n%s", entries);
+	machine_init(&m, "/baton.conf", top);
+	rig_file(&m, "/sub.conf", sub_conf, 0);
+	RUN(&m, CH('1'), CH('e'), K(KEY_END), CH('X'), K(KEY_ENTER),
+	    K(KEY_ESC), CH('2'));
+	expect_out(&m, "editing is disabled in the config");
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_options, "opt");
+	rig_free(&m);
+
+	/* Without "editor no" above it, the submenu's own setting holds. */
+	snprintf(top, sizeof(top), "timeout -1\n%s", entries);
+	machine_init(&m, "/baton.conf", top);
+	rig_file(&m, "/sub.conf", sub_conf, 0);
+	RUN(&m, CH('1'), CH('e'), K(KEY_END), CH('X'), K(KEY_ENTER),
+	    K(KEY_ESC), CH('2'));
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_options, "optX");
+	rig_free(&m);
+}
+
 static void test_config_option_and_fallbacks(void **state)
 {
 	struct rig m;
@@ -455,6 +489,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_next_to_self_and_chain),
 		cmocka_unit_test(test_config_option_and_fallbacks),
+		cmocka_unit_test(test_editor_off_reaches_submenus),
 		cmocka_unit_test(test_no_config_menu),
 		cmocka_unit_test(test_errors_return_to_menu),
 		cmocka_unit_test(test_submenu),
