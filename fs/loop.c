@@ -171,7 +171,8 @@ static int resolve(struct fs *fs, const struct path *p, struct volume **out,
 			fmt_buf(err, errlen, "%s", d->why);
 		else
 			fmt_buf(err, errlen, "%s: no file system found in the "
-				"image (not ISO 9660, FAT or ext4)", bd->name);
+				"image (baton reads ISO 9660 and ext4 inside "
+				"image files)", bd->name);
 		return BT_EFORMAT;
 	}
 	*out = d->vol;

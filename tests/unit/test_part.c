@@ -681,8 +681,8 @@ static void test_image_errors(void **state)
 	assert_string_equal(expect_error(&r, "iso(/junk.img):/hello",
 					 BT_EFORMAT),
 			    "iso(/junk.img):/hello: iso(/junk.img): no file "
-			    "system found in the image (not ISO 9660, FAT or "
-			    "ext4)");
+			    "system found in the image (baton reads ISO 9660 "
+			    "and ext4 inside image files)");
 	/* Cached, with the same answer. */
 	expect_error(&r, "iso(/junk.img):/hello", BT_EFORMAT);
 	assert_int_equal(r.fw.fs.n_owned, 1);
