@@ -37,7 +37,9 @@ def linux_config(key, options=CMDLINE):
 def check_init(m, sums, memory_mib):
     """Asserts what the init script printed and that the machine powered off."""
     m.expect(r"INIT-MARKER start", timeout=BOOT_TIMEOUT)
-    got = m.expect(r"INIT cmdline=([^\r\n]*)\r?\n").group(1).strip()
+    got = m.expect(r"INIT cmdline=([^\r\n]*)\r?\n").group(1)
+    # The kernel's console messages may land in the middle of the line.
+    got = re.split(r"\[\s*\d+\.\d+\] ", got)[0].strip()
     assert got == CMDLINE, "kernel command line %r, expected %r" % (got, CMDLINE)
     for name, digest in sorted(sums.items()):
         m.expect(r"INIT sha256 %s  /data/%s" % (digest, re.escape(name)))
