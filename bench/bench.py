@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "qemu"))
 
 from machine import OVMF_CODE, OVMF_VARS, QEMU, Drive, strip_terminal  # noqa: E402
-from payloads import payload  # noqa: E402
+from payloads import gpt_partition, payload  # noqa: E402
 from mkinitramfs import write_cpio  # noqa: E402  (payloads put tools/ on the path)
 
 MKIMAGE = REPO / "iso" / "baton-mkimage"
@@ -234,13 +234,6 @@ def file_tree(work, kernel, a, b, size, with_b=True):
     return tree
 
 
-def gpt_partition_offset(image, index):
-    """Byte offset of GPT partition index (1-based) in a disk image."""
-    with open(image, "rb") as f:
-        f.seek(1024 + 128 * (index - 1) + 32)
-        return int.from_bytes(f.read(8), "little") * 512
-
-
 def build_fragmented(work, img, efi, conf, kernel, a, b, size):
     """A disk whose ext4 partition has initrd-b.cpio scattered: made with
     FRAG_FILLERS files of 1 MiB, every other one deleted with debugfs, then
@@ -258,7 +251,7 @@ def build_fragmented(work, img, efi, conf, kernel, a, b, size):
     cmds.write_text("".join("rm /fill/f%03d\n" % i
                             for i in range(0, FRAG_FILLERS, 2)) +
                     "write %s /initrd-b.cpio\n" % b)
-    dev = "%s?offset=%d" % (img, gpt_partition_offset(img, 2))
+    dev = "%s?offset=%d" % (img, gpt_partition(img, 2)[0])
     run(["debugfs", "-w", "-f", cmds, dev])
     extents = run(["debugfs", "-R", "ex /initrd-b.cpio", dev])
     n = sum(1 for line in extents.splitlines()

@@ -258,13 +258,10 @@ int fs_locate(struct fs *fs, const struct path *p, struct fs_locator *out,
 
 	if (rc)
 		return rc;
-	if (v->ops->locate) {
-		rc = v->ops->locate(v, p->file, out);
-	} else {
-		out->device = NULL;
-		out->file = p->file;
-	}
-	if (rc)
+	/* No locate op: a volume of baton's own drivers, no device. */
+	out->device = NULL;
+	out->file = p->file;
+	if (v->ops->locate && (rc = v->ops->locate(v, p->file, out)))
 		fmt_buf(err, errlen, "%s: the firmware cannot reach files on %s "
 			"by itself", name, v->name);
 	bt_free(name);

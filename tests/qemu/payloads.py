@@ -97,6 +97,15 @@ def build_uki(out, stub, kernel, initrds, cmdline, osrel):
     return out
 
 
+def gpt_partition(image, index):
+    """(byte offset, byte size) of GPT partition index (1-based) in a disk
+    image, from its entry in the primary table at LBA 2."""
+    with open(image, "rb") as f:
+        f.seek(1024 + 128 * (index - 1) + 32)
+        first, last = (int.from_bytes(f.read(8), "little") for _ in range(2))
+    return first * 512, (last - first + 1) * 512
+
+
 def build_iso(out, tree, volid="BATONTEST", extra=()):
     """An ISO 9660 image (Rock Ridge + Joliet) of the folder tree."""
     proc = subprocess.run(["xorriso", "-as", "mkisofs", "-R", "-J",

@@ -11,13 +11,12 @@ initrds and the command line the kernel got."""
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from conftest import hello_re
 from machine import ESC
-from payloads import build_initrds, build_iso, build_uki, payload
+from payloads import build_initrds, build_iso, build_uki, gpt_partition, payload
 
 BOOT_TIMEOUT = 150      # OVMF + kernel + init under TCG
 # quiet: fewer kernel messages to land in the middle of /init's lines
@@ -240,13 +239,6 @@ menuentry "chainloads" {
 """
 
 
-def gpt_partition_offset(image, index):
-    """Byte offset of GPT partition index (1-based) in a disk image."""
-    with open(image, "rb") as f:
-        f.seek(1024 + 128 * (index - 1) + 32)
-        return int.from_bytes(f.read(8), "little") * 512
-
-
 def test_bad_disk_images(tmp_path, make_image, boot):
     """Broken file systems, ISO files and entries: each gives a message
     naming the volume, the path and what was wrong, the menu comes back
@@ -291,7 +283,7 @@ def test_bad_disk_images(tmp_path, make_image, boot):
     cmds = tmp_path / "debugfs.cmds"
     cmds.write_text("sif /big.bin block[5] 0x7ffffff0\n"
                     "symlink /loop-a /loop-b\nsymlink /loop-b /loop-a\n")
-    off = gpt_partition_offset(image, 2)
+    off, _ = gpt_partition(image, 2)
     subprocess.run(["debugfs", "-w", "-f", str(cmds),
                     "%s?offset=%d" % (image, off)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -336,16 +328,14 @@ def test_driver_from_drivers_folder(tmp_path, make_image, boot, kernel,
     image = make_image(config=conf, tools=False,
                        files={"/EFI/BOOT/drivers/btrfs_x64.efi": driver},
                        extra=["-X", "PLACE", "-z", "160"])
-    with open(image, "rb") as f:
-        f.seek(1024 + 128 + 32)
-        first, last = (int.from_bytes(f.read(8), "little") for _ in range(2))
+    off, size = gpt_partition(image, 2)
     fs = tmp_path / "btrfs.img"
     with open(fs, "wb") as f:
-        f.truncate((last - first + 1) * 512)
+        f.truncate(size)
     subprocess.run(["mkfs.btrfs", "-q", "-f", "-L", "BTRFSBOOT", "--rootdir",
                     str(tree), str(fs)], check=True)
     with open(image, "r+b") as f:
-        f.seek(first * 512)
+        f.seek(off)
         f.write(fs.read_bytes())
     m = boot(image, memory=512)
     m.expect(r"started driver \S*btrfs_x64\.efi", timeout=60)

@@ -160,13 +160,7 @@ def test_errors(tmp_path, inputs, args, message):
     tmpdir.mkdir()
     with open(tmp_path / "big", "wb") as f:
         f.truncate(3 * 2**20)
-    links = tmp_path.parent / (tmp_path.name + "-links")
-    (links / "loop").mkdir(parents=True, exist_ok=True)
-    (links / "dangling").mkdir(exist_ok=True)
-    for link, target in [("loop/a", "b"), ("loop/b", "a"), ("dangling/c", "nowhere")]:
-        if not (links / link).is_symlink():
-            (links / link).symlink_to(target)
-    args = [a.format(efi=inputs[0], tmp=tmp_path, links=links) for a in args]
+    args = [a.format(efi=inputs[0], tmp=tmp_path) for a in args]
     out = tmp_path / "never.img"
     if "-o" not in args:
         args += ["-o", str(out)]
@@ -511,6 +505,19 @@ def test_isos_big_on_fat(tmp_path, inputs):
     assert os.stat(out).st_blocks * 512 < 200 * 2**20
 
 
+def symlink_trees(tmp_path):
+    """A folder beside tmp_path (outside the trees the cases give as
+    {tmp}) holding loop/ (two links to each other) and dangling/ (a link
+    to nothing)."""
+    links = tmp_path.parent / (tmp_path.name + "-links")
+    (links / "loop").mkdir(parents=True, exist_ok=True)
+    (links / "dangling").mkdir(exist_ok=True)
+    for link, target in [("loop/a", "b"), ("loop/b", "a"), ("dangling/c", "nowhere")]:
+        if not (links / link).is_symlink():
+            (links / link).symlink_to(target)
+    return links
+
+
 @pytest.mark.parametrize("args,message", [
     (["-e", "{efi}", "-t", "{efi}"], r"-t needs an ext4 partition on a disk image: give -x DIR or -X LABEL"),
     (["-e", "{efi}", "-T", "{tmp}"], r"-T needs an ext4 partition"),
@@ -559,12 +566,7 @@ def test_data_errors(tmp_path, inputs, args, message):
     with open(huge, "wb") as f:
         f.write((tmp_path / "small.iso").read_bytes())
         f.truncate(4 * 2**30)
-    links = tmp_path.parent / (tmp_path.name + "-links")
-    (links / "loop").mkdir(parents=True, exist_ok=True)
-    (links / "dangling").mkdir(exist_ok=True)
-    for link, target in [("loop/a", "b"), ("loop/b", "a"), ("dangling/c", "nowhere")]:
-        if not (links / link).is_symlink():
-            (links / link).symlink_to(target)
+    links = symlink_trees(tmp_path)
     args = [a.format(efi=inputs[0], tmp=tmp_path, links=links) for a in args]
     out = tmp_path / "never.img"
     if "-o" not in args:
