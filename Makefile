@@ -9,7 +9,7 @@ QEMU_TESTS ?= tests/qemu
 
 # Portable code: compiled freestanding into baton.efi and hosted into tests.
 ARCH_PORTABLE := arch/x86_64/pagetable.c arch/x86_64/madt.c arch/x86_64/control.c
-PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c kexec/*.c core/*.c) \
+PORTABLE_SRC := $(wildcard lib/*.c config/*.c menu/*.c fs/*.c loader/*.c kexec/*.c core/*.c net/*.c) \
 	$(ARCH_PORTABLE)
 HOST_ONLY_EXCLUDE := lib/freestanding.c
 # The machine half of the handoff (port I/O, APICs, the trampoline) runs
