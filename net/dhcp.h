@@ -40,7 +40,12 @@ struct dhcp_info {
  * options).  Returns 0, or BT_EFORMAT with err saying what is wrong
  * ("DHCP packet: option 67 runs past the end of the packet"): shorter than
  * the header, no magic cookie, an option that runs past its area, a text
- * option too long for DHCP_STR_MAX or holding a NUL before its end.
+ * option too long for DHCP_STR_MAX or holding a NUL before its end (one
+ * NUL ending it is dropped), an address option of the wrong size (1 and
+ * 54 one address, 3 and 6 a list of them), option 52 other than one byte
+ * of 1, 2 or 3.  Of an address option given twice the first is kept; only
+ * option 52 in the options field counts.  After a failure out is not
+ * meaningful.
  */
 int dhcp_parse(const uint8_t *pkt, size_t len, struct dhcp_info *out,
 	       char *err, size_t errlen);
