@@ -12,8 +12,11 @@
  *        baton.conf
  *
  * Option 210 may be a folder on the boot server ("/pxe/") or a URL
- * ("http://10.0.0.1/baton/"); option 209 may be absolute ("/x.conf",
- * "http://host/x.conf"), which ignores the prefix.
+ * ("http://10.0.0.1/baton/"), given with or without its last '/'; one that
+ * is relative ("sub/") is inside baton's folder.  Option 209 may be
+ * absolute ("/x.conf", "tftp:/x.conf", "http://host/x.conf"), which ignores
+ * the prefix.  Without a MAC (mac_len 0) or an address (0.0.0.0) those
+ * names are left out.
  */
 #ifndef BATON_NET_NETCONF_H
 #define BATON_NET_NETCONF_H
