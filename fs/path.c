@@ -213,6 +213,20 @@ static size_t iso_close(const char *text, size_t len)
 static int parse(const char *text, size_t len, const struct path *origin,
 		 unsigned depth, struct path *out, char *err, size_t errlen);
 
+/* Whether the parentheses in s balance, so that iso_close() finds the end
+ * of "iso(s)" right after s. */
+static bool parens_balance(const char *s)
+{
+	size_t depth = 0;
+
+	for (; *s; s++)
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && depth-- == 0)
+			return false;
+	return depth == 0;
+}
+
 /*
  * "iso(PATH):" at the start of text, its ')' at close: PATH is parsed like
  * any path, against origin, and kept formatted with its pin in p->arg.
@@ -245,8 +259,20 @@ static int parse_iso(const char *text, size_t len, size_t close,
 	p->source = PATH_SRC_ISO;
 	p->arg = path_format_pinned(&inner);
 	path_free(&inner);
+	if (!p->arg)
+		return BT_ENOMEM;
+	/* Folding ".." can remove a parenthesis ("iso((/../)):"), and then
+	 * path_format() would write text that does not parse back. */
+	if (!parens_balance(p->arg)) {
+		char q2[STR_QUOTE_MAX];
+
+		set_err(err, errlen, "image path '%s' has unbalanced "
+			"parentheses in '%s'", str_quote(q, p->arg,
+			strlen(p->arg)), str_quote(q2, text, len));
+		return BT_EINVAL;
+	}
 	*off = close + 2;
-	return p->arg ? 0 : BT_ENOMEM;
+	return 0;
 }
 
 /* A TCP port: 1 to 65535, decimal digits only. */

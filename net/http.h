@@ -21,6 +21,9 @@ struct http_head {
 	int status;		/* 200, 404, ... */
 	uint64_t length;	/* Content-Length, or HTTP_NO_LENGTH */
 	bool chunked;		/* Transfer-Encoding ends in "chunked" */
+	bool encoded;		/* a Transfer-Encoding was given: the body is
+				 * chunked or, when not, read until the
+				 * server closes; length is HTTP_NO_LENGTH */
 	char *location;		/* Location's value (bt_free), or NULL */
 };
 
@@ -29,8 +32,16 @@ void http_head_free(struct http_head *h);
 
 /*
  * Take one header into h (names compared case-insensitively; values with
- * surrounding blanks trimmed): Content-Length (digits only; two different
- * values are an error), Transfer-Encoding, Location; others are ignored.
+ * surrounding blanks trimmed), in the order they came; others are ignored.
+ *   Content-Length: decimal digits only, below HTTP_NO_LENGTH; the same
+ *     value again is fine, a different one an error.  Once a
+ *     Transfer-Encoding was given it is only checked, not kept.
+ *   Transfer-Encoding: its list of codings (several headers make one
+ *     list); chunked when the last coding is "chunked", else the body is
+ *     read until the server closes (RFC 9112 section 6.3); either way
+ *     length becomes HTTP_NO_LENGTH.  A value of blanks and commas only is
+ *     ignored.
+ *   Location: kept as it is (the last one given counts).
  * BT_EFORMAT with err ("bad Content-Length 'x'") or BT_ENOMEM.
  */
 int http_head_add(struct http_head *h, const char *name, const char *value,
@@ -44,10 +55,15 @@ bool http_is_redirect(int status);
 
 /*
  * The target of a redirect from the file at base: an absolute URL
- * ("http://h/x"), an absolute path ("/x", same server) or a relative one
- * ("x", against base's folder); a "#fragment" is dropped.  base's pin is
- * kept (the file must still match it).  BT_EINVAL with err naming the
- * Location when it is not something baton can follow.
+ * ("http://h/x", or "//h/x" on the same scheme), an absolute path ("/x",
+ * same server) or a relative one ("x", "../x", against base's folder, a
+ * query in base's file left out); a "#fragment" is dropped, a "?query" is
+ * kept at the end of out->file as it was written.  base's pin is kept (the
+ * file must still match it).  On success out owns new allocations
+ * (path_free()).  Errors, with err naming the Location, out empty:
+ * BT_EUNSUPP for https://, BT_EINVAL when it is not something baton can
+ * follow (NULL or empty, a space or control character in it, a scheme
+ * other than http:, a path that does not parse), BT_ENOMEM.
  */
 int http_location(const struct path *base, const char *location,
 		  struct path *out, char *err, size_t errlen);
@@ -56,7 +72,7 @@ int http_location(const struct path *base, const char *location,
 struct http_dechunk {
 	int state;		/* internal */
 	uint64_t left;		/* data bytes left in the current chunk */
-	unsigned digits;	/* hex digits of the size line so far */
+	unsigned digits;	/* bytes of the current size line so far */
 	bool done;		/* the last chunk and the trailers were read */
 };
 
@@ -64,11 +80,15 @@ void http_dechunk_init(struct http_dechunk *d);
 
 /*
  * Decode buf[0..len), raw bytes of the body that follow those given
- * before, in place: the data bytes are moved to the front, *out is how
- * many.  Bytes after the end of the body are ignored (d->done is set).
- * BT_EFORMAT with err ("bad chunk size line") on a malformed chunk:
- * a size that is not hex or overflows 64 bits, a missing CRLF after the
- * data, an over-long size line (extensions included: 4 KiB at most).
+ * before (split anywhere), in place: the data bytes are moved to the
+ * front, *out is how many.  Bytes after the end of the body are ignored
+ * (d->done is set).  A size line or a trailer line may end in a bare LF;
+ * the data must be followed by exactly CRLF.
+ * BT_EFORMAT with err ("bad chunk size line: no hex digits (byte 0x7A)")
+ * on a malformed chunk: a size that is not hex or overflows 64 bits, a
+ * missing CRLF after the data, an over-long size line (extensions
+ * included: 4 KiB at most), a CR not followed by LF.  *out then counts
+ * the data decoded before the fault; the body is broken, stop reading.
  */
 int http_dechunk(struct http_dechunk *d, uint8_t *buf, size_t len,
 		 size_t *out, char *err, size_t errlen);
