@@ -6,6 +6,7 @@
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
+#include "net/netconf.h"
 
 static int source_read(void *ctx, const struct path *p, char **data,
 		       size_t *len, char *err, size_t errlen)
@@ -53,15 +54,16 @@ static char *config_option(const char *opts)
 	return NULL;
 }
 
-/* Try to read and parse the config at text; BT_ENOENT when it is absent. */
+/* Try to read and parse the config at text (against origin, NULL: the
+ * root of baton's volume); BT_ENOENT when it is absent. */
 static int try_config(struct session *s, struct config *cfg, const char *text,
-		      char *err, size_t errlen)
+		      const struct path *origin, char *err, size_t errlen)
 {
 	struct config_source src;
 	struct path p;
 	char *data;
 	size_t len;
-	int rc = path_parse(text, NULL, &p, err, errlen);
+	int rc = path_parse(text, origin, &p, err, errlen);
 
 	if (rc)
 		return rc;
@@ -105,7 +107,7 @@ static int boot_disk_config(struct session *s, struct config *cfg,
 			continue;
 		for (j = 0, rc = BT_ENOENT; j < 2 && rc == BT_ENOENT; j++) {
 			fmt_buf(text, sizeof(text), "%s%s", prefix, places[j]);
-			rc = try_config(s, cfg, text, err, sizeof(err));
+			rc = try_config(s, cfg, text, NULL, err, sizeof(err));
 		}
 		bt_free(prefix);
 		if (rc != BT_ENOENT)
@@ -115,12 +117,48 @@ static int boot_disk_config(struct session *s, struct config *cfg,
 }
 
 /*
+ * The config of a netbooted baton, on the boot server in the order of
+ * net/netconf.h; a name that is there but cannot be read is reported and
+ * the search goes on (a server that refuses one name may have the next).
+ */
+static int net_config(struct session *s, struct config *cfg,
+		      const struct fw_netboot *nb)
+{
+	const struct path *origin = &fw_fs(s->fw)->origin;
+	struct netconf_list l;
+	char err[300], dir[300];
+	const char *slash = strrchr(origin->file, '/');
+	size_t i;
+	int rc = BT_ENOENT;
+
+	fmt_buf(dir, sizeof(dir), "%.*s", (int)(slash - origin->file + 1),
+		origin->file);
+	if (netconf_candidates(&nb->boot, nb->mac, nb->mac_len, dir, &l))
+		return BT_ENOMEM;
+	for (i = 0; i < l.n && rc && rc != BT_ENOMEM; i++) {
+		rc = try_config(s, cfg, l.names[i], origin, err, sizeof(err));
+		if (rc && rc != BT_ENOENT && rc != BT_ENOMEM)
+			config_diag(cfg, "%s", err);
+	}
+	if (rc && rc != BT_ENOMEM) {
+		fmt_buf(err, sizeof(err), "baton: no config on the boot server "
+			"(%u names tried, the last %s)", (unsigned)l.n,
+			l.n ? l.names[l.n - 1] : "");
+		session_print(s, err);
+		rc = BT_ENOENT;
+	}
+	netconf_free(&l);
+	return rc;
+}
+
+/*
  * Load the config: config= from the load options, else baton.conf next to
  * baton's binary, /boot/baton.conf, /baton.conf, then /boot/baton.conf and
  * /baton.conf on the other volumes of baton's disk.  Returns 0 when one was
  * parsed, BT_ENOENT when there is none, or BT_ENOMEM.
  */
-static int load_config(struct session *s, struct config *cfg)
+static int load_config(struct session *s, struct config *cfg,
+		       const struct fw_netboot *nb)
 {
 	char err[300], next_to_self[300];
 	const struct path *origin = &fw_fs(s->fw)->origin;
@@ -131,7 +169,7 @@ static int load_config(struct session *s, struct config *cfg)
 	int rc;
 
 	if (forced) {
-		rc = try_config(s, cfg, forced, err, sizeof(err));
+		rc = try_config(s, cfg, forced, NULL, err, sizeof(err));
 		bt_free(forced);
 		if (rc == BT_ENOMEM)
 			return rc;
@@ -141,6 +179,8 @@ static int load_config(struct session *s, struct config *cfg)
 		 * the usual places are tried so the machine still boots. */
 		config_diag(cfg, "config= load option: %s", err);
 	}
+	if (nb->pxe)
+		return net_config(s, cfg, nb);
 	for (c = self; *c; c++)
 		if (*c == '/')
 			last = c;
@@ -149,11 +189,37 @@ static int load_config(struct session *s, struct config *cfg)
 	for (i = 0; i < 3; i++) {
 		if (i && !strcmp(places[i], next_to_self))
 			continue;
-		rc = try_config(s, cfg, places[i], err, sizeof(err));
+		rc = try_config(s, cfg, places[i], NULL, err, sizeof(err));
 		if (rc != BT_ENOENT)
 			return rc;
 	}
 	return boot_disk_config(s, cfg, places + 1);
+}
+
+/*
+ * Started by PXE: baton's origin is its boot file on the boot server, so
+ * "/x" in the config found there means that server.  BT_ENOMEM or 0.
+ */
+static int net_origin(struct session *s, struct fw_netboot *nb)
+{
+	struct fs *fs = fw_fs(s->fw);
+	struct path self;
+	char text[DHCP_STR_MAX + 8], err[200];
+
+	if (!fw_netboot(s->fw, nb))
+		return 0;
+	if (nb->why)
+		session_print(s, nb->why);
+	fmt_buf(text, sizeof(text), "tftp:/%s", nb->boot.boot_file);
+	if (path_parse(text, NULL, &self, err, sizeof(err))) {
+		/* A boot file name that is not a path: baton's folder is
+		 * the server's root. */
+		if (path_parse("tftp:/baton.efi", NULL, &self, err, sizeof(err)))
+			return BT_ENOMEM;
+	}
+	path_free(&fs->origin);
+	fs->origin = self;
+	return 0;
 }
 
 /* Show each diagnostic on its own line before the menu takes the screen. */
@@ -170,6 +236,7 @@ int baton_main(struct fw *fw)
 	struct session s = { .fw = fw };
 	struct bls_prefs prefs;
 	struct config cfg;
+	struct fw_netboot nb;
 	int rc;
 
 	if (console_init(&s.con, fw)) {
@@ -177,7 +244,9 @@ int baton_main(struct fw *fw)
 		return BT_ENOMEM;
 	}
 	config_init(&cfg);
-	rc = load_config(&s, &cfg);
+	rc = net_origin(&s, &nb);
+	if (!rc)
+		rc = load_config(&s, &cfg, &nb);
 	if (rc == BT_ENOENT) {
 		session_print(&s, "baton " BATON_VERSION ": no baton.conf found; "
 			      "showing what is on the disks");

@@ -11,6 +11,7 @@
  *   storage.h   block devices, firmware file systems, baton's origin
  *   image.h     starting EFI programs, load options, LoadFile2 initrd
  *   platform.h  system table, ACPI, framebuffer, reset
+ *   net.h       the firmware's TFTP and HTTP clients, how baton was netbooted
  */
 #ifndef BATON_FIRMWARE_FIRMWARE_H
 #define BATON_FIRMWARE_FIRMWARE_H
@@ -20,6 +21,7 @@
 #include "firmware/keys.h"
 #include "firmware/memmap.h"
 #include "firmware/memory.h"
+#include "firmware/net.h"
 #include "firmware/platform.h"
 #include "firmware/storage.h"
 #include "firmware/time.h"

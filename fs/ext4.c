@@ -758,6 +758,7 @@ static int ext4_open(struct volume *vol, const char *path, struct vfile **out)
 		return rc;
 	}
 	f->f.ops = &ext4_file_ops;
+	f->f.why = NULL;
 	f->f.size = f->in.size;
 	f->f.seekable = true;
 	*out = &f->f;

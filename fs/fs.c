@@ -14,6 +14,7 @@ struct fs_type_note {
 static const struct fs_resolver *const default_resolvers[] = {
 	&fs_volume_resolver,
 	&fs_image_resolver,
+	&fs_net_resolver,
 	NULL,
 };
 
@@ -223,8 +224,7 @@ int fs_find_volume(struct fs *fs, const struct path *p, struct volume **out,
 	for (r = fs->resolvers; r && *r; r++)
 		if ((*r)->schemes & (1u << p->source))
 			return (*r)->resolve(fs, p, out, err, errlen);
-	fmt_buf(err, errlen, "%s: paths need a network source, which this "
-		"build of baton does not have", fs_scheme(p));
+	fmt_buf(err, errlen, "%s: paths are not served here", fs_scheme(p));
 	return BT_EUNSUPP;
 }
 

@@ -21,6 +21,7 @@
 #include "lib/sha256.h"
 
 struct fs;
+struct fw;
 
 /*
  * A resolver serves one or more source schemes (path.h's enum path_source:
@@ -37,6 +38,10 @@ struct fs_resolver {
 
 /* The resolver for volumes on block devices (fs/resolve.c). */
 extern const struct fs_resolver fs_volume_resolver;
+
+/* The resolver for tftp: and http: servers (fs/net.c), on the platform's
+ * network service. */
+extern const struct fs_resolver fs_net_resolver;
 
 /* The resolver for iso(PATH): volumes inside image files (fs/loop.c). */
 extern const struct fs_resolver fs_image_resolver;
@@ -58,6 +63,7 @@ struct fs {
 	 * platform cannot.
 	 */
 	int (*widen)(void *ctx);
+	struct fw *fw;		/* the platform, for the network sources */
 	void *widen_ctx;
 	bool widened;
 	/* Where baton's own binary is: a path whose source is baton's

@@ -40,8 +40,8 @@ int fs_stream_open(struct fs *fs, const struct path *p, struct fs_stream *s,
 	rc = v->ops->open(v, p->file, &s->f);
 	if (rc) {
 		fmt_buf(err, errlen, "%s: %s", s->name,
-			rc == BT_ENOENT ? "file not found" :
-			v->why ? v->why : bt_strerror(rc));
+			v->why ? v->why : rc == BT_ENOENT ?
+			"file not found" : bt_strerror(rc));
 		s->f = NULL;
 		fs_stream_close(s);
 		return rc;
@@ -71,7 +71,7 @@ int fs_stream_read(struct fs_stream *s, void *buf, size_t len, size_t *got,
 		if (rc) {
 			fmt_buf(err, errlen, "%s: read error at byte %llu: %s",
 				s->name, (unsigned long long)s->pos,
-				bt_strerror(rc));
+				s->f->why ? s->f->why : bt_strerror(rc));
 			return rc;
 		}
 		if (n == 0)

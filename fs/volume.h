@@ -38,6 +38,9 @@ struct vfile {
 	const struct vfile_ops *ops;
 	uint64_t size;		/* bytes, or VFILE_SIZE_UNKNOWN */
 	bool seekable;		/* read_at takes any offset */
+	/* The file's words for its last read failure ("the server closed
+	 * the connection at byte 9"), or NULL: then the code's words. */
+	const char *why;
 };
 
 /* Called for each directory entry; return nonzero to stop the listing. */

@@ -20,6 +20,7 @@ size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
 
 /* Allocate n bytes; NULL when out of memory.  Freed with bt_free(). */
 void *bt_alloc(size_t n);

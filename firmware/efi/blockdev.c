@@ -156,6 +156,7 @@ static int efi_fsys_open(struct fsys *fs, const char *path, struct vfile **out)
 		return BT_ENOMEM;
 	}
 	f->f.ops = &efi_file_ops;
+	f->f.why = NULL;
 	f->f.size = size;
 	f->f.seekable = true;
 	f->fh = fh;
@@ -527,6 +528,7 @@ int efi_blockdevs_init(struct fw *fw, char *self_path)
 	fs_init(&fw->fs);
 	fw->fs.widen = widen;
 	fw->fs.widen_ctx = fw;
+	fw->fs.fw = fw;
 	fw->fs.origin.source = PATH_SRC_BOOT;
 	fw->fs.origin.file = self_path;
 	if (!fw->fs.origin.file)
@@ -537,21 +539,26 @@ int efi_blockdevs_init(struct fw *fw, char *self_path)
 EFI_DEVICE_PATH *efi_file_devpath(struct fw *fw, EFI_HANDLE device,
 				  const char *path)
 {
+	bool uri = str_starts_with(path, "http://");
 	EFI_DEVICE_PATH *dev, *out;
-	CHAR16 *p = efi_path(path);
+	CHAR16 *p = uri ? NULL : efi_path(path);
 	UINTN dev_len, name_len, node_len;
 	UINT8 *w;
 
-	if (!p)
+	if (!uri && !p)
 		return NULL;
 	if (fw->bs->HandleProtocol(device, &devpath_guid, (void **)&dev) != EFI_SUCCESS) {
 		bt_free(p);
 		return NULL;
 	}
 	dev_len = efi_devpath_size(dev) - 4;	/* without its end node */
-	for (name_len = 0; p[name_len]; name_len++)
+	/* A URL is a URI node of ASCII (HTTP boot's), "" no node at all,
+	 * anything else a file path node. */
+	name_len = uri ? strlen(path) : 0;
+	for (; p && p[name_len]; name_len++)
 		;
-	node_len = 4 + (name_len + 1) * sizeof(CHAR16);
+	node_len = !*path ? 0 : uri ? 4 + name_len :
+		   4 + (name_len + 1) * sizeof(CHAR16);
 	if (node_len > 0xFFFF ||
 	    fw->bs->AllocatePool(EfiLoaderData, dev_len + node_len + 4,
 				 (void **)&out) != EFI_SUCCESS) {
@@ -561,12 +568,15 @@ EFI_DEVICE_PATH *efi_file_devpath(struct fw *fw, EFI_HANDLE device,
 	w = (UINT8 *)out;
 	memcpy(w, dev, dev_len);
 	w += dev_len;
-	w[0] = MEDIA_DEVICE_PATH;
-	w[1] = MEDIA_FILEPATH_DP;
-	w[2] = (UINT8)node_len;
-	w[3] = (UINT8)(node_len >> 8);
-	memcpy(w + 4, p, (name_len + 1) * sizeof(CHAR16));
-	w += node_len;
+	if (node_len) {
+		w[0] = uri ? MESSAGING_DEVICE_PATH : MEDIA_DEVICE_PATH;
+		w[1] = uri ? MSG_URI_DP : MEDIA_FILEPATH_DP;
+		w[2] = (UINT8)node_len;
+		w[3] = (UINT8)(node_len >> 8);
+		memcpy(w + 4, uri ? (const void *)path : (const void *)p,
+		       node_len - 4);
+		w += node_len;
+	}
 	w[0] = END_DEVICE_PATH_TYPE;
 	w[1] = END_ENTIRE_DEVICE_PATH_SUBTYPE;
 	w[2] = 4;

@@ -21,6 +21,14 @@ struct fw {
 	struct initrd_offer *initrd;	/* fw_initrd_offer's, or NULL */
 	bool connected_all;		/* every controller connected */
 	struct vdisk *vdisks;		/* images offered as disks (vdisk.c) */
+	/* The network (net.c): the PXE Base Code used, on pxe_handle (the
+	 * card's IPv4 child), once found; net_up once it has an address. */
+	EFI_PXE_BASE_CODE *pxe;
+	EFI_HANDLE pxe_handle;
+	bool net_up;
+	struct pxe_watch *pxe_watch;	/* TFTP progress (net.c), and */
+	bool pxe_watching;		/* its callback is installed */
+	char net_why[200];		/* fw_netboot's message */
 };
 
 /* The firmware status as a baton error code (the one place this happens). */
@@ -45,8 +53,9 @@ void efi_rescan(struct fw *fw);
  * binary, then rescan; each driver's outcome is shown on the console. */
 void efi_load_drivers(struct fw *fw);
 
-/* Device path of the file `path` on device, for LoadImage; a pool
- * allocation (FreePool) or NULL. */
+/* Device path of the file `path` on device, for LoadImage: a file path
+ * node, or a URI node for an "http://" URL, or none for "" (the device
+ * itself); a pool allocation (FreePool) or NULL. */
 EFI_DEVICE_PATH *efi_file_devpath(struct fw *fw, EFI_HANDLE device,
 				  const char *path);
 

@@ -14,6 +14,7 @@ void host_fw_init(struct fw *fw)
 	memset(fw, 0, sizeof(*fw));
 	fw->load_options = "";
 	fs_init(&fw->fs);
+	fw->fs.fw = fw;
 	fw->fs.origin.source = PATH_SRC_BOOT;
 	fw->fs.origin.file = str_dup(HOST_SELF_PATH);
 	fw->cols = 80;

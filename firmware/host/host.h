@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "firmware/firmware.h"
+#include "firmware/net.h"
 #include "kexec/kimage.h"
 
 struct fw {
@@ -36,6 +37,14 @@ struct fw {
 	fw_initrd_fill initrd_fill;	/* what fw_initrd_offer was given */
 	void *initrd_ctx;
 	size_t initrd_len;
+
+	/* The network: how baton was netbooted (netboot.pxe false: not),
+	 * and the files its servers have. */
+	struct fw_netboot netboot;
+	const struct host_net_file *net_files;	/* ends with url NULL */
+	int net_up_error;		/* nonzero: fw_net_up fails so */
+	bool net_was_up;		/* fw_net_up was asked */
+	unsigned net_requests;		/* TFTP reads and HTTP GETs */
 
 	int resets;			/* resets asked for */
 	enum fw_reset_kind last_reset;
@@ -71,6 +80,24 @@ struct fw {
  * one; then the marker is used up and the next key is given.
  */
 #define HOST_IDLE 0x1D1E
+
+/*
+ * A file on a host server, by URL ("tftp://10.0.2.2/x", "http://h:8/x");
+ * a TFTP file is found with any status, an HTTP one answers with its
+ * status and headers ("Name: value" lines).  The body comes in pieces of
+ * at most piece bytes (0: all at once), and after close_at bytes the
+ * server closes (0: never) or, with stall, stops sending.
+ */
+struct host_net_file {
+	const char *url;
+	int status;
+	const char *headers;
+	const char *body;
+	size_t len;
+	size_t piece, close_at;
+	bool stall;
+	bool no_tsize;			/* TFTP: the server gives no size */
+};
 
 /* baton's own path on its volume in the host machine (fs.origin). */
 #define HOST_SELF_PATH "/EFI/BOOT/BOOTX64.EFI"

@@ -73,6 +73,7 @@ static int mv_open(struct volume *v, const char *path, struct vfile **out)
 		return BT_ENOENT;
 	f = calloc(1, sizeof(*f));
 	f->f.ops = &memfile_ops;
+	f->f.why = NULL;
 	f->f.size = mv->unknown_size ? VFILE_SIZE_UNKNOWN :
 		    mf_len(mf) + mv->claim_extra;
 	f->f.seekable = !mv->no_seek;

@@ -118,10 +118,10 @@ static void test_errors(void **state)
 	assert_string_equal(err, "/EFI: file not found");
 	assert_int_equal(fs_read_all(&f->fs, &http, &buf, &len, err, sizeof(err)), BT_EUNSUPP);
 	assert_string_equal(err, "http://10.0.2.2:8080/a.conf: http: paths need a "
-			    "network source, which this build of baton does not have");
+			    "network, which this platform does not have");
 	assert_int_equal(fs_read_all(&f->fs, &tftp, &buf, &len, err, sizeof(err)), BT_EUNSUPP);
-	assert_string_equal(err, "tftp:/a.conf: tftp: paths need a network source, "
-			    "which this build of baton does not have");
+	assert_string_equal(err, "tftp:/a.conf: tftp: paths need a network, "
+			    "which this platform does not have");
 	f->boot.fail_read = BT_EIO;
 	no_file.file = "/abc";
 	assert_int_equal(fs_read_all(&f->fs, &no_file, &buf, &len, err, sizeof(err)), BT_EIO);

@@ -61,6 +61,7 @@ static int tv_open(struct volume *v, const char *path, struct vfile **out)
 		return BT_ENOENT;
 	f = calloc(1, sizeof(*f));
 	f->f.ops = &tf_ops;
+	f->f.why = NULL;
 	f->f.size = ((struct tvol *)v)->len;
 	f->f.seekable = true;
 	f->tv = (struct tvol *)v;
