@@ -438,7 +438,9 @@ static int http_status_why(EFI_STATUS st, char *why, size_t whylen)
 		"no IPv4 address on the network card" : st == EFI_TIMEOUT ?
 		"no answer from the server" : st == EFI_ACCESS_DENIED ?
 		"the firmware does not allow plain HTTP" : st == EFI_NOT_FOUND ?
-		"host not found" : efi_status_name(st));
+		"host not found" : st == EFI_ABORTED ? "the firmware's HTTP "
+		"client gave up on the response (a malformed head or chunk)" :
+		efi_status_name(st));
 	return st == EFI_TIMEOUT ? BT_ETIMEOUT : BT_EIO;
 }
 
@@ -575,6 +577,16 @@ int fw_http_get(struct fw *fw, const char *host, uint16_t port,
 					   why, whylen);
 		if (c->msg.headers)
 			fw->bs->FreePool(c->msg.headers);
+	}
+	/* edk2's HTTP driver takes a body with neither length nor chunks
+	 * as ending with the bytes that came with the head, and a read
+	 * after that never completes: say so rather than stall. */
+	if (!rc && head->status == 200 && !head->chunked &&
+	    head->length == HTTP_NO_LENGTH) {
+		fmt_buf(why, whylen, "the server sent neither Content-Length "
+			"nor a chunked body, and the firmware's HTTP client "
+			"cannot read such a body to its end");
+		rc = BT_EUNSUPP;
 	}
 	if (rc == BT_ENOMEM)
 		fmt_buf(why, whylen, "out of memory");

@@ -59,6 +59,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.close_connection = True
+        try:
+            self._get()
+        except (ConnectionError, BrokenPipeError):
+            pass        # baton gave up on this file: what the test wanted
+
+    def _get(self):
         parts = self.path.lstrip("/").split("/", 1)
         kind, rest = parts[0], parts[1] if len(parts) > 1 else ""
         if kind == "status":
