@@ -179,7 +179,7 @@ static int load_config(struct session *s, struct config *cfg,
 		 * the usual places are tried so the machine still boots. */
 		config_diag(cfg, "config= load option: %s", err);
 	}
-	if (nb->pxe)
+	if (nb->pxe || nb->http)
 		return net_config(s, cfg, nb);
 	for (c = self; *c; c++)
 		if (*c == '/')
@@ -198,20 +198,22 @@ static int load_config(struct session *s, struct config *cfg,
 
 /*
  * Started by PXE: baton's origin is its boot file on the boot server, so
- * "/x" in the config found there means that server.  BT_ENOMEM or 0.
+ * "/x" in the config found there means that server; by HTTP boot, its URL.
+ * BT_ENOMEM or 0.
  */
 static int net_origin(struct session *s, struct fw_netboot *nb)
 {
 	struct fs *fs = fw_fs(s->fw);
 	struct path self;
-	char text[DHCP_STR_MAX + 8], err[200];
+	char text[DHCP_STR_MAX + 8], err[300];
 
 	if (!fw_netboot(s->fw, nb))
 		return 0;
 	if (nb->why)
 		session_print(s, nb->why);
 	fmt_buf(text, sizeof(text), "tftp:/%s", nb->boot.boot_file);
-	if (path_parse(text, NULL, &self, err, sizeof(err))) {
+	if (path_parse(nb->http ? nb->url : text, NULL, &self, err,
+		       sizeof(err))) {
 		/* A boot file name that is not a path: baton's folder is
 		 * the server's root. */
 		if (path_parse("tftp:/baton.efi", NULL, &self, err, sizeof(err)))

@@ -22,6 +22,9 @@ struct fw;
 /* How baton was started over the network. */
 struct fw_netboot {
 	bool pxe;		/* by PXE: boot holds the cached packets' */
+	bool http;		/* by UEFI HTTP boot: url is baton's own, and
+				 * boot has the address only */
+	char url[2 * DHCP_STR_MAX];
 	struct dhcp_boot boot;
 	uint8_t mac[32];	/* the card's hardware address */
 	size_t mac_len;
@@ -30,7 +33,7 @@ struct fw_netboot {
 				 * NULL */
 };
 
-/* Fill *out; false when baton was not started by PXE. */
+/* Fill *out; false when baton was not started over the network. */
 bool fw_netboot(struct fw *fw, struct fw_netboot *out);
 
 /*

@@ -26,6 +26,7 @@ struct fw {
 	EFI_PXE_BASE_CODE *pxe;
 	EFI_HANDLE pxe_handle;
 	bool net_up;
+	uint8_t station[4], subnet[4];	/* the card's address, once up */
 	struct pxe_watch *pxe_watch;	/* TFTP progress (net.c), and */
 	bool pxe_watching;		/* its callback is installed */
 	char net_why[200];		/* fw_netboot's message */

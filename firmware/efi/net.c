@@ -152,6 +152,60 @@ static const struct dhcp_info *cached(const EFI_PXE_BASE_CODE_PACKET *pkt,
 	return NULL;
 }
 
+/*
+ * Started by UEFI HTTP boot: the firmware's HTTP boot child has no PXE Base
+ * Code, and its device path says all there is: the card's MAC, the IPv4
+ * address, gateway and mask DHCP gave, and the URI baton was read from.
+ */
+static bool http_booted(struct fw *fw, struct fw_netboot *out)
+{
+	const UINT8 *p;
+	bool uri = false;
+
+	if (fw->bs->HandleProtocol(fw->loaded->DeviceHandle, &dp_guid,
+				   (void **)&p) != EFI_SUCCESS)
+		return false;
+	for (;;) {
+		const EFI_DEVICE_PATH *n = (const EFI_DEVICE_PATH *)p;
+		UINTN len = n->Length[0] | (UINTN)n->Length[1] << 8;
+
+		if (n->Type == END_DEVICE_PATH_TYPE || len < 4)
+			break;
+		if (n->Type == MESSAGING_DEVICE_PATH &&
+		    n->SubType == MSG_MAC_ADDR_DP && len >= 4 + 33) {
+			const MAC_ADDR_DEVICE_PATH *m = (const void *)p;
+
+			out->mac_len = m->IfType == 1 ? 6 : 0;
+			memcpy(out->mac, m->MacAddress.Addr, out->mac_len);
+		}
+		if (n->Type == MESSAGING_DEVICE_PATH &&
+		    n->SubType == MSG_IPv4_DP && len >= sizeof(IPv4_DEVICE_PATH)) {
+			const IPv4_DEVICE_PATH *ip = (const void *)p;
+
+			memcpy(out->boot.station, ip->LocalIpAddress.Addr, 4);
+			memcpy(out->boot.router, ip->GatewayIpAddress.Addr, 4);
+			memcpy(out->boot.subnet, ip->SubnetMask.Addr, 4);
+		}
+		if (n->Type == MESSAGING_DEVICE_PATH &&
+		    n->SubType == MSG_URI_DP && len > 4 &&
+		    len - 4 < sizeof(out->url)) {
+			/* ASCII, not always NUL-terminated. */
+			memcpy(out->url, p + 4, len - 4);
+			out->url[len - 4] = 0;
+			uri = true;
+		}
+		p += len;
+	}
+	if (!uri)
+		return false;
+	memcpy(fw->station, out->boot.station, 4);
+	memcpy(fw->subnet, out->boot.subnet, 4);
+	fw->pxe_handle = fw->loaded->DeviceHandle;
+	fw->net_up = true;
+	out->http = true;
+	return true;
+}
+
 bool fw_netboot(struct fw *fw, struct fw_netboot *out)
 {
 	EFI_PXE_BASE_CODE *pxe;
@@ -160,12 +214,16 @@ bool fw_netboot(struct fw *fw, struct fw_netboot *out)
 	const struct dhcp_info *ack;
 
 	memset(out, 0, sizeof(*out));
-	if (!info || !fw->loaded || fw->bs->HandleProtocol(
-		    fw->loaded->DeviceHandle, &pxe_guid, (void **)&pxe) !=
-	    EFI_SUCCESS || !(m = pxe->Mode) || !m->Started ||
-	    !m->DhcpAckReceived || m->UsingIpv6) {
+	if (!info || !fw->loaded) {
 		bt_free(info);
 		return false;
+	}
+	if (fw->bs->HandleProtocol(fw->loaded->DeviceHandle, &pxe_guid,
+				   (void **)&pxe) != EFI_SUCCESS ||
+	    !(m = pxe->Mode) || !m->Started || !m->DhcpAckReceived ||
+	    m->UsingIpv6) {
+		bt_free(info);
+		return http_booted(fw, out);
 	}
 	fw->pxe = pxe;
 	fw->pxe_handle = fw->loaded->DeviceHandle;
@@ -181,6 +239,8 @@ bool fw_netboot(struct fw *fw, struct fw_netboot *out)
 	 * could not be read). */
 	memcpy(out->boot.station, m->StationIp.v4.Addr, 4);
 	memcpy(out->boot.subnet, m->SubnetMask.v4.Addr, 4);
+	memcpy(fw->station, out->boot.station, 4);
+	memcpy(fw->subnet, out->boot.subnet, 4);
 	/* The ACK's client hardware address: the card's. */
 	out->mac_len = m->DhcpAck.Dhcpv4.BootpHwAddrLen;
 	if (out->mac_len > 16)
@@ -220,6 +280,8 @@ int fw_net_up(struct fw *fw, char *err, size_t errlen)
 			return st == EFI_TIMEOUT ? BT_ETIMEOUT : efi_error(st);
 		}
 	}
+	memcpy(fw->station, pxe->Mode->StationIp.v4.Addr, 4);
+	memcpy(fw->subnet, pxe->Mode->SubnetMask.v4.Addr, 4);
 	fw->net_up = true;
 	return 0;
 }
@@ -310,7 +372,7 @@ static int tftp(struct fw *fw, EFI_PXE_BASE_CODE_TFTP_OPCODE op,
 		void *buf, uint64_t *len, struct pxe_watch *watch, char *why,
 		size_t whylen)
 {
-	EFI_PXE_BASE_CODE *pxe = fw->pxe;
+	EFI_PXE_BASE_CODE *pxe;
 	EFI_IP_ADDRESS ip;
 	UINTN block;
 	EFI_STATUS st;
@@ -318,6 +380,11 @@ static int tftp(struct fw *fw, EFI_PXE_BASE_CODE_TFTP_OPCODE op,
 
 	if (rc)
 		return rc;
+	if (!(pxe = find_pxe(fw))) {
+		fmt_buf(why, whylen, "this firmware has no TFTP client (PXE "
+			"Base Code) on the network card");
+		return BT_EUNSUPP;
+	}
 	if (port != 69) {
 		fmt_buf(why, whylen, "the firmware's TFTP client uses port "
 			"69 only");
@@ -478,8 +545,8 @@ static int http_child(struct fw *fw, struct fw_http *c, char *why,
 	if (st == EFI_SUCCESS)
 		st = fw->bs->HandleProtocol(c->child, &http_guid,
 					    (void **)&c->http);
-	memcpy(v4.local.Addr, fw->pxe->Mode->StationIp.v4.Addr, 4);
-	memcpy(v4.subnet.Addr, fw->pxe->Mode->SubnetMask.v4.Addr, 4);
+	memcpy(v4.local.Addr, fw->station, 4);
+	memcpy(v4.subnet.Addr, fw->subnet, 4);
 	if (st == EFI_SUCCESS)
 		st = c->http->configure(c->http, &cfg);
 	if (st == EFI_SUCCESS)

@@ -181,12 +181,13 @@ class Machine:
     devices: more QEMU devices, each the value of one -device option
              (e.g. ISA_DEBUG_EXIT).
     extra_args: any other QEMU arguments, appended as they are.
+    wrap: a command QEMU runs under (e.g. ip netns exec NAME).
 
     Use as a context manager, or call kill() when done.
     """
 
     def __init__(self, workdir, drives, no_reboot=True, memory=512, nics=(),
-                 devices=(), extra_args=()):
+                 devices=(), extra_args=(), wrap=()):
         self.workdir = str(workdir)
         self.drives = list(drives)
         self.no_reboot = no_reboot
@@ -194,6 +195,7 @@ class Machine:
         self.nics = list(nics)
         self.devices = list(devices)
         self.extra_args = list(extra_args)
+        self.wrap = list(wrap)
         self.proc = None
         self._raw = bytearray()
         self._text = ""          # stripped text of everything so far
@@ -211,7 +213,7 @@ class Machine:
     def command(self):
         """The QEMU command line (the variable store path included)."""
         vars_copy = os.path.join(self.workdir, "OVMF_VARS.fd")
-        cmd = [QEMU, "-accel", "tcg", "-machine", "q35", "-m", str(self.memory),
+        cmd = self.wrap + [QEMU, "-accel", "tcg", "-machine", "q35", "-m", str(self.memory),
                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s"
                % OVMF_CODE,
                "-drive", "if=pflash,format=raw,unit=1,file=%s" % vars_copy,

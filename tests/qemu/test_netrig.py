@@ -1,0 +1,194 @@
+"""Network boot against real servers as a fleet runs them (issue 10): the
+test makes a network namespace of its own with a tap device, starts
+dnsmasq (DHCP and TFTP, options 209 and 210 forced, a match for UEFI HTTP
+boot's HTTPClient class) and nginx in it, and boots QEMU's card on the tap.
+Nothing leaves the namespace, and the test removes it when done.
+
+Needs root (network namespaces and tap devices); .ci/run has it."""
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from machine import Machine, Nic
+from test_disk_sources import CMDLINE, check_init
+from test_net import initrds, kernel, linux_entry, sha256  # noqa: F401
+
+ADDR = "10.77.0.1"
+
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("dnsmasq") or
+    not shutil.which("nginx"),
+    reason="needs root, dnsmasq and nginx (tools/deps.sh installs them)")
+
+NGINX_CONF = """
+daemon off;
+user root;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log {work}/nginx-access.log;
+    client_body_temp_path {work}/nginx-tmp;
+    sendfile on;
+    server {{
+        listen {addr}:80;
+        root {root};
+    }}
+}}
+"""
+
+DNSMASQ_CONF = """
+port=0
+interface=tap0
+bind-interfaces
+dhcp-range=10.77.0.100,10.77.0.150,1h
+dhcp-leasefile={work}/leases
+log-dhcp
+enable-tftp
+tftp-root={tftp}
+dhcp-match=set:efi64,option:client-arch,7
+dhcp-match=set:efi64-http,option:client-arch,16
+{boot}
+"""
+
+PXE_BOOT = """
+dhcp-boot=tag:efi64,baton.efi
+dhcp-option-force=tag:efi64,209,menus/default.cfg
+dhcp-option-force=tag:efi64,210,http://{addr}/baton/
+"""
+
+# PXE clients get no boot file: the firmware goes on to HTTP boot.
+HTTP_BOOT = """
+dhcp-option-force=tag:efi64-http,60,HTTPClient
+dhcp-boot=tag:efi64-http,http://{addr}/baton/baton.efi
+"""
+
+
+class Rig:
+    """The namespace, its tap device and the two servers."""
+
+    def __init__(self, work, tftp, http, boot):
+        self.work = work
+        self.ns = "baton-test-%d" % os.getpid()
+        self.procs = []
+        self._ip("netns", "add", self.ns)
+        try:
+            self._ns("ip", "link", "set", "lo", "up")
+            self._ns("ip", "tuntap", "add", "dev", "tap0", "mode", "tap")
+            self._ns("ip", "addr", "add", ADDR + "/24", "dev", "tap0")
+            self._ns("ip", "link", "set", "tap0", "up")
+            (work / "nginx-tmp").mkdir()
+            (work / "nginx.conf").write_text(NGINX_CONF.format(
+                work=work, addr=ADDR, root=http))
+            (work / "dnsmasq.conf").write_text(DNSMASQ_CONF.format(
+                work=work, tftp=tftp, boot=boot.format(addr=ADDR)))
+            self._start("nginx", "-c", str(work / "nginx.conf"))
+            self._start("dnsmasq", "--no-daemon", "--conf-file=%s" %
+                        (work / "dnsmasq.conf"))
+            time.sleep(0.5)
+            for p in self.procs:
+                if p.poll() is not None:
+                    raise AssertionError("%s exited at once: see %s" % (
+                        p.args[3], work))
+        except BaseException:
+            self.stop()
+            raise
+
+    def _ip(self, *args):
+        subprocess.run(["ip"] + list(args), check=True)
+
+    def _ns(self, *args):
+        subprocess.run(["ip", "netns", "exec", self.ns] + list(args),
+                       check=True)
+
+    def _start(self, *args):
+        log = open(self.work / ("%s.log" % args[0]), "wb")
+        self.procs.append(subprocess.Popen(
+            ["ip", "netns", "exec", self.ns] + list(args), stdout=log,
+            stderr=subprocess.STDOUT))
+        log.close()
+
+    def wrap(self):
+        return ["ip", "netns", "exec", self.ns]
+
+    def stop(self):
+        for p in self.procs:
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        subprocess.run(["ip", "netns", "delete", self.ns], check=False)
+
+
+@pytest.fixture
+def trees(tmp_path, baton_efi, kernel, initrds):  # noqa: F811
+    """The TFTP root (baton.efi) and the nginx root: /baton/ with baton.efi
+    and its menus, the kernel and initrds at the top."""
+    tftp, http = tmp_path / "tftp", tmp_path / "http"
+    (http / "baton" / "menus").mkdir(parents=True)
+    tftp.mkdir()
+    shutil.copy(baton_efi, tftp / "baton.efi")
+    shutil.copy(baton_efi, http / "baton" / "baton.efi")
+    shutil.copy(kernel, http / "vmlinuz")
+    shutil.copy(initrds[0], http / "initrd-one.cpio")
+    shutil.copy(initrds[1], http / "initrd-two.cpio")
+    return tftp, http
+
+
+def boot_rig(tmp_path, trees, boot):
+    tftp, http = trees
+    rig = Rig(tmp_path, tftp, http, boot)
+    work = tmp_path / "vm"
+    work.mkdir()
+    nic = Nic(backend="tap", ifname="tap0", bootindex=0)
+    m = Machine(work, [], memory=512, nics=[nic], wrap=rig.wrap())
+    return rig, m.start()
+
+
+def test_pxe_dnsmasq_nginx(tmp_path, trees, initrds):  # noqa: F811
+    """PXE from dnsmasq: options 209 and 210 (forced, as the firmware does
+    not ask for them) put the config on nginx; the kernel and initrds
+    come from nginx as /PATH on the config's server."""
+    tftp, http = trees
+    (http / "baton" / "menus" / "default.cfg").write_text(
+        "timeout 0\n" + linux_entry(
+            "Debian from nginx", "/vmlinuz", "/initrd-one.cpio",
+            "../../initrd-two.cpio", initrds))
+    rig, m = boot_rig(tmp_path, trees, PXE_BOOT)
+    try:
+        m.expect(r"config http://%s/baton/menus/default\.cfg" % ADDR,
+                 timeout=120)
+        m.expect(r"Booting 'Debian from nginx'", timeout=30)
+        check_init(m, initrds[2])
+    finally:
+        m.kill()
+        rig.stop()
+    log = (tmp_path / "nginx-access.log").read_text()
+    assert "GET /initrd-two.cpio HTTP/1.1\" 200" in log
+
+
+def test_http_boot_dnsmasq_nginx(tmp_path, trees, initrds):  # noqa: F811
+    """UEFI HTTP boot: dnsmasq answers the HTTPClient class with a URL on
+    nginx; baton learns its URL and address from its device path and finds
+    its config by MAC next to itself."""
+    tftp, http = trees
+    (http / "baton" / "baton.conf-01-52-54-00-12-34-56").write_text(
+        "timeout 0\n" + linux_entry(
+            "Debian by HTTP boot", "/vmlinuz", "/initrd-one.cpio",
+            "/initrd-two.cpio", initrds))
+    rig, m = boot_rig(tmp_path, trees, HTTP_BOOT)
+    try:
+        m.expect(r"config http://%s/baton/baton\.conf-01-52-54-00-12-34-56"
+                 % ADDR, timeout=240)
+        m.expect(r"Booting 'Debian by HTTP boot'", timeout=30)
+        check_init(m, initrds[2])
+    finally:
+        m.kill()
+        rig.stop()
