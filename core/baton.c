@@ -118,8 +118,9 @@ static int boot_disk_config(struct session *s, struct config *cfg,
 
 /*
  * The config of a netbooted baton, on the boot server in the order of
- * net/netconf.h; a name that is there but cannot be read is reported and
- * the search goes on (a server that refuses one name may have the next).
+ * net/netconf.h.  Only "not there" goes on to the next name: any other
+ * failure (no answer, a refusal, a bad config) is reported and ends the
+ * search, so an unreachable server costs one timeout, not twelve.
  */
 static int net_config(struct session *s, struct config *cfg,
 		      const struct fw_netboot *nb)
@@ -135,11 +136,10 @@ static int net_config(struct session *s, struct config *cfg,
 		origin->file);
 	if (netconf_candidates(&nb->boot, nb->mac, nb->mac_len, dir, &l))
 		return BT_ENOMEM;
-	for (i = 0; i < l.n && rc && rc != BT_ENOMEM; i++) {
+	for (i = 0; i < l.n && rc == BT_ENOENT; i++)
 		rc = try_config(s, cfg, l.names[i], origin, err, sizeof(err));
-		if (rc && rc != BT_ENOENT && rc != BT_ENOMEM)
-			config_diag(cfg, "%s", err);
-	}
+	if (rc && rc != BT_ENOENT && rc != BT_ENOMEM)
+		config_diag(cfg, "%s", err);
 	if (rc && rc != BT_ENOMEM) {
 		fmt_buf(err, sizeof(err), "baton: no config on the boot server "
 			"(%u names tried, the last %s)", (unsigned)l.n,

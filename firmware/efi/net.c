@@ -179,7 +179,9 @@ static bool http_booted(struct fw *fw, struct fw_netboot *out)
 			memcpy(out->mac, m->MacAddress.Addr, out->mac_len);
 		}
 		if (n->Type == MESSAGING_DEVICE_PATH &&
-		    n->SubType == MSG_IPv4_DP && len >= sizeof(IPv4_DEVICE_PATH)) {
+		    n->SubType == MSG_IPv4_DP && len >= 27) {
+			/* 27 bytes with the gateway and mask (UEFI 2.0 on);
+			 * GNU-EFI's struct has a byte of padding more. */
 			const IPv4_DEVICE_PATH *ip = (const void *)p;
 
 			memcpy(out->boot.station, ip->LocalIpAddress.Addr, 4);
