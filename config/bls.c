@@ -330,7 +330,10 @@ struct entry_state {
 static int entry_path(struct reader *r, struct entry_state *st, unsigned line,
 		      const char *value, struct path *out, bool *ok)
 {
-	char err[256], *text = fmt_alloc("%s%s", *value == '/' ? "" : "/", value);
+	/* Paths are on the entry's volume; a URL (uki-url) is itself. */
+	bool url = str_starts_with(value, "http://");
+	char err[256], *text = fmt_alloc("%s%s", *value == '/' || url ? "" :
+					 "/", value);
 	int rc;
 
 	if (!text)
@@ -364,9 +367,9 @@ static int boot_key(struct reader *r, struct entry_state *st, unsigned line,
 	}
 	st->boot = k;
 	st->boot_line = line;
-	if (k == K_UKI_URL)
-		return broken(r, st->e, line, "'uki-url' needs a network boot, "
-			      "which baton does not have");
+	/* A UKI on an HTTP server: booted as efi is, not counted. */
+	if (k == K_UKI_URL && !str_starts_with(value, "http://"))
+		return broken(r, st->e, line, "'uki-url' needs an http:// URL");
 	st->e->kind = k == K_LINUX ? ENTRY_LINUX : ENTRY_EFI;
 	return entry_path(r, st, line, value, &st->e->image, &ok);
 }

@@ -9,6 +9,7 @@ Every kernel boot checks, in the guest, the SHA-256 of the files of both
 initrds and the command line the kernel got."""
 
 import hashlib
+import os
 import shutil
 import time
 
@@ -224,3 +225,26 @@ def test_http_faults(tftp_root, pxe, server):
              timeout=10)
     m.send(str(len(MORE_FAULTS) + 3))
     m.expect(r"1\. Reached the last menu", timeout=30)
+
+
+IPXE = "/usr/lib/ipxe/ipxe.efi"      # Debian's ipxe package
+
+
+@pytest.mark.parametrize("over", ["http", "tftp"])
+def test_ipxe_chain(tftp_root, pxe, server, over):
+    """efi http://.../ipxe.efi and efi tftp:/ipxe.efi: iPXE is read over the
+    network and started with the card's device (and a URI node for HTTP,
+    as HTTP boot would start it); it finds the card baton came through and
+    gets its own address by DHCP."""
+    shutil.copy(os.path.realpath(IPXE), tftp_root.parent / "http" / "ipxe.efi")
+    shutil.copy(os.path.realpath(IPXE), tftp_root / "ipxe.efi")
+    where = ("http://10.0.2.2:%d/files/ipxe.efi" % server.port
+             if over == "http" else "tftp:/ipxe.efi")
+    (tftp_root / MAC_NAME).write_text(
+        "timeout 0\nentry ipxe\n  title iPXE over %s\n  efi %s\n" % (
+            over, where))
+    m = pxe(tftp_root)
+    m.expect(r"Booting 'iPXE over %s'" % over, timeout=90)
+    m.expect(r"iPXE \d", timeout=60)
+    m.expect(r"net0: 52:54:00:12:34:56", timeout=60)
+    m.expect(r"Configuring \(net0 52:54:00:12:34:56\)[^\n]*ok", timeout=60)

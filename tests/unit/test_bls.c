@@ -240,28 +240,33 @@ static void test_entry_diags(void **state)
 	add(&cfg, "/loader/entries/c.conf", "linux /k\ninitrd /i\nefi /x.efi\n");
 	assert_string_equal(cfg.entries[2].error, "/loader/entries/c.conf:3: "
 			    "'efi' cannot be mixed with 'linux' (line 1) in one entry");
-	add(&cfg, "/loader/entries/d.conf", "uki-url http://x/y.efi\n");
+	add(&cfg, "/loader/entries/d.conf", "uki-url /y.efi\n");
 	assert_non_null(strstr(cfg.entries[3].error, "d.conf:1: 'uki-url' needs "
-			       "a network boot"));
+			       "an http:// URL"));
+	add(&cfg, "/loader/entries/d2.conf", "uki-url http://10.0.0.1/u.efi\n");
+	assert_null(cfg.entries[4].error);
+	assert_int_equal(cfg.entries[4].kind, ENTRY_EFI);
+	assert_int_equal(cfg.entries[4].image.source, PATH_SRC_HTTP);
+	assert_string_equal(cfg.entries[4].image.file, "/u.efi");
 	add(&cfg, "/loader/entries/e.conf", "efi /x.efi\ninitrd /i\n");
 	expect_diag(&cfg, "/loader/entries/e.conf:2: 'initrd' goes with 'linux' "
 		    "only; ignored for 'efi'");
-	assert_int_equal(cfg.entries[4].n_initrds, 0);
+	assert_int_equal(cfg.entries[5].n_initrds, 0);
 	add(&cfg, "/loader/entries/f.conf", "linux /k\nlinux /k2\n");
-	assert_string_equal(cfg.entries[5].error, "/loader/entries/f.conf:2: a "
+	assert_string_equal(cfg.entries[6].error, "/loader/entries/f.conf:2: a "
 			    "second 'linux' line (the first is on line 1)");
 	add(&cfg, "/loader/entries/g.conf", "linux /a/../../k\n");
-	assert_non_null(cfg.entries[6].error);
+	assert_non_null(cfg.entries[7].error);
 	add(&cfg, "/loader/entries/h.conf", "title \xff\xfe\nlinux /k\n");
 	expect_diag(&cfg, "/loader/entries/h.conf:1: not UTF-8 text (byte 0xFF "
 		    "at column 7); the line is skipped");
-	assert_null(cfg.entries[7].title);
+	assert_null(cfg.entries[8].title);
 
 	/* Another architecture's entry disappears without a word. */
 	add(&cfg, "/loader/entries/arm.conf", "linux /k\narchitecture aa64\n");
-	assert_int_equal(cfg.n_entries, 8);
-	add(&cfg, "/loader/entries/x.conf", "linux /k\narchitecture x64\n");
 	assert_int_equal(cfg.n_entries, 9);
+	add(&cfg, "/loader/entries/x.conf", "linux /k\narchitecture x64\n");
+	assert_int_equal(cfg.n_entries, 10);
 	config_free(&cfg);
 }
 
