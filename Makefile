@@ -134,6 +134,32 @@ $(BUILD)/%.efi: $(BUILD)/%.so
 	objcopy $(EFI_SECTIONS) --strip-all --target=efi-app-x86_64 $< $@
 	@echo "$@: $$(stat -c %s $@) bytes"
 
+# baton.efi as shipped: baton's image (baton-image.efi) DEFLATE-compressed
+# inside a small stub that unpacks and starts it (firmware/efi/zboot/).
+ZBOOT_OBJ := $(BUILD)/efi/firmware/efi/zboot/stub.o \
+	$(BUILD)/efi/firmware/efi/zboot/payload.o $(BUILD)/efi/lib/inflate.o \
+	$(BUILD)/efi/lib/freestanding.o $(BUILD)/efi/lib/fmt.o \
+	$(BUILD)/efi/lib/str.o
+$(BUILD)/baton-image.efi: $(BUILD)/baton.so
+	@objcopy $(EFI_SECTIONS) --strip-all --target=efi-app-x86_64 $< $@
+	@echo "$@: $$(stat -c %s $@) bytes (unpacked)"
+$(BUILD)/gen/zboot.bin: $(BUILD)/baton-image.efi tools/zpack.py
+	@mkdir -p $(@D)
+	@$(PYTHON) tools/zpack.py $< $@
+$(BUILD)/efi/firmware/efi/zboot/payload.o: firmware/efi/zboot/payload.asm \
+		$(BUILD)/gen/zboot.bin
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@nasm -f elf64 -DZBOOT_PAYLOAD='"$(BUILD)/gen/zboot.bin"' $< -o $@
+$(BUILD)/zboot.so: $(ZBOOT_OBJ)
+	@echo "  LD      $@"
+	@ld $(EFI_LDFLAGS) $(EFI_GC) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+	@if readelf -SW $@ | grep -E '\] \.(s?bss|data|rodata)[.][^ ]* '; then \
+		echo "$@: sections outside .data (see above)"; rm -f $@; exit 1; fi
+$(BUILD)/baton.efi: $(BUILD)/zboot.so
+	objcopy $(EFI_SECTIONS) --strip-all --target=efi-app-x86_64 $< $@
+	@echo "$@: $$(stat -c %s $@) bytes"
+
 # Small EFI programs used by the tests and the demo (chain-load targets).
 $(BUILD)/testefi/%.o: tests/efi/%.c $(HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
