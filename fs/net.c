@@ -428,7 +428,7 @@ static int net_resolve(struct fs *fs, const struct path *p,
 			"platform does not have", fs_scheme(p));
 		return BT_EUNSUPP;
 	}
-	if (!arg && !fw_netboot(fs->fw, &nb)) {
+	if (!arg && (!fw_netboot(fs->fw, &nb) || !nb.pxe)) {
 		fmt_buf(err, errlen, "baton was not started by PXE, so there "
 			"is no boot server; write tftp://SERVER/FILE");
 		return BT_ENOENT;

@@ -12,7 +12,7 @@ struct fw_http {
 bool fw_netboot(struct fw *fw, struct fw_netboot *out)
 {
 	*out = fw->netboot;
-	return fw->netboot.pxe;
+	return fw->netboot.pxe || fw->netboot.http;
 }
 
 int fw_net_up(struct fw *fw, char *err, size_t errlen)

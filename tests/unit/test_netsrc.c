@@ -14,7 +14,20 @@
 #define CHUNKED "5;x=y\r\n01234\r\n1f\r\n56789abcdefghijklmnopqrstuvwxyz\r\n" \
 	"0\r\nT: 1\r\n\r\n"
 
+#define LEAVE "timeout -1\nentry q\n  title Leave by MAC\n  action exit\n"
+#define WRONG "timeout -1\nentry q\n  title Wrong one\n  action exit\n"
+
 static const struct host_net_file files[] = {
+	{ .url = "tftp://10.0.2.2/pxe/baton.conf-01-52-54-00-12-34-56",
+	  .body = LEAVE, .len = sizeof(LEAVE) - 1 },
+	{ .url = "tftp://10.0.2.2/pxe/baton.conf", .body = WRONG,
+	  .len = sizeof(WRONG) - 1 },
+	{ .url = "http://h/boot/baton.conf-01-52-54-00-12-34-56",
+	  .status = 200, .headers = "Content-Length: 54", .body = LEAVE,
+	  .len = sizeof(LEAVE) - 1 },
+	{ .url = "http://h/menus/by-209.cfg", .status = 200,
+	  .headers = "Content-Length: 54", .body = LEAVE,
+	  .len = sizeof(LEAVE) - 1 },
 	{ .url = "tftp://10.0.2.2/k", .body = BODY, .len = 36 },
 	{ .url = "tftp://10.0.2.2/pxe/nosize", .body = BODY, .len = 36,
 	  .no_tsize = true },
@@ -157,6 +170,44 @@ static void test_tftp_errors(void **state)
 		     "TFTP client does not look up names)", true);
 }
 
+/* Run a whole session that leaves by its first entry. */
+static void session(struct rig *r)
+{
+	static const struct key keys[] = { { KEY_CHAR, '1' } };
+
+	r->fw.keys = keys;
+	r->fw.n_keys = 1;
+	assert_int_equal(baton_main(&r->fw), 0);
+	assert_non_null(r->fw.out);
+}
+
+static void test_http_booted(void **state)
+{
+	struct rig *r = setup(false);
+	char *got;
+	size_t len;
+
+	/* HTTP boot: no boot server for tftp:. */
+	r->fw.netboot.http = true;
+	strcpy(r->fw.netboot.url, "http://h/boot/baton.efi");
+	assert_int_equal(read_all(r, "tftp:/k", &got, &len), BT_ENOENT);
+	assert_string_equal(r->err, "tftp:/k: baton was not started by PXE, so "
+			    "there is no boot server; write tftp://SERVER/FILE");
+	teardown(r);
+
+	/* Its config by MAC next to baton's own URL (not found names are
+	 * 404s, then the MAC name). */
+	r = setup(false);
+	r->fw.netboot.http = true;
+	strcpy(r->fw.netboot.url, "http://h/boot/baton.efi");
+	memcpy(r->fw.netboot.mac, "\x52\x54\x00\x12\x34\x56", 6);
+	r->fw.netboot.mac_len = 6;
+	session(r);
+	assert_non_null(strstr(r->fw.out, "config http://h/boot/baton.conf-01-52-"
+			       "54-00-12-34-56\n"));
+	teardown(r);
+}
+
 static void test_http_bodies(void **state)
 {
 	expect_body("http://h/a", BODY, false);
@@ -238,18 +289,49 @@ static void test_net_down(void **state)
 	teardown(r);
 }
 
+static void test_config_search(void **state)
+{
+	struct rig *r = setup(true);
+
+	/* By MAC before baton.conf, next to baton's own folder. */
+	session(r);
+	assert_non_null(strstr(r->fw.out, "config tftp:/pxe/baton.conf-01-52-"
+			       "54-00-12-34-56\n"));
+	assert_non_null(strstr(r->fw.out, "Leave by MAC"));
+	assert_null(strstr(r->fw.out, "Wrong one"));
+	teardown(r);
+
+	/* Options 209 and 210 first: a URL prefix puts the config on HTTP. */
+	r = setup(true);
+	strcpy(r->fw.netboot.boot.config_file, "by-209.cfg");
+	strcpy(r->fw.netboot.boot.path_prefix, "http://h/menus/");
+	session(r);
+	assert_non_null(strstr(r->fw.out, "config http://h/menus/by-209.cfg\n"));
+	teardown(r);
+
+	/* Without the MAC: the IP names, then baton.conf. */
+	r = setup(true);
+	r->fw.netboot.mac_len = 0;
+	session(r);
+	assert_non_null(strstr(r->fw.out, "config tftp:/pxe/baton.conf\n"));
+	assert_int_equal(r->fw.net_requests, 1);	/* one read: the found */
+	teardown(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tftp_boot_server),
 		cmocka_unit_test(test_tftp_one_transfer),
 		cmocka_unit_test(test_tftp_errors),
+		cmocka_unit_test(test_http_booted),
 		cmocka_unit_test(test_http_bodies),
 		cmocka_unit_test(test_http_redirects),
 		cmocka_unit_test(test_http_faults),
 		cmocka_unit_test(test_http_bad_chunk),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_net_down),
+		cmocka_unit_test(test_config_search),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
