@@ -62,10 +62,16 @@ dhcp-option-force=tag:efi64,209,menus/default.cfg
 dhcp-option-force=tag:efi64,210,http://{addr}/baton/
 """
 
-# PXE clients get no boot file: the firmware goes on to HTTP boot.
+# PXE clients (IPv4 and IPv6) get a boot file that is not there, so the
+# firmware fails them at once and goes on to HTTP boot (without an offer it
+# waits a minute for each).
 HTTP_BOOT = """
 dhcp-option-force=tag:efi64-http,60,HTTPClient
 dhcp-boot=tag:efi64-http,http://{addr}/baton/baton.efi
+dhcp-boot=tag:efi64,missing.efi
+dhcp-range=fd77::100,fd77::1ff,64,1h
+enable-ra
+dhcp-option=option6:bootfile-url,tftp://[fd77::1]/missing.efi
 """
 
 
@@ -81,6 +87,7 @@ class Rig:
             self._ns("ip", "link", "set", "lo", "up")
             self._ns("ip", "tuntap", "add", "dev", "tap0", "mode", "tap")
             self._ns("ip", "addr", "add", ADDR + "/24", "dev", "tap0")
+            self._ns("ip", "-6", "addr", "add", "fd77::1/64", "dev", "tap0")
             self._ns("ip", "link", "set", "tap0", "up")
             (work / "nginx-tmp").mkdir()
             (work / "nginx.conf").write_text(NGINX_CONF.format(
@@ -186,7 +193,7 @@ def test_http_boot_dnsmasq_nginx(tmp_path, trees, initrds):  # noqa: F811
     rig, m = boot_rig(tmp_path, trees, HTTP_BOOT)
     try:
         m.expect(r"config http://%s/baton/baton\.conf-01-52-54-00-12-34-56"
-                 % ADDR, timeout=240)
+                 % ADDR, timeout=120)
         m.expect(r"Booting 'Debian by HTTP boot'", timeout=30)
         check_init(m, initrds[2])
     finally:
