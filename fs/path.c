@@ -14,21 +14,6 @@
 
 #define PIN_MARK "#sha256="
 
-/* Write a message into err when the caller gave room for one. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	fmt_vbuf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* The value of a hex digit in either case, or -1. */
 static int hex_value(char c)
 {
@@ -70,7 +55,7 @@ static int split_pin(const char *text, size_t from, size_t *len,
 	for (i = 0; i < hexlen && hex_value(hex[i]) >= 0; i++)
 		;
 	if (hexlen != 2 * SHA256_LEN || i != hexlen) {
-		set_err(err, errlen, "sha256 pin needs 64 hex digits, got '%s'",
+		fmt_buf(err, errlen, "sha256 pin needs 64 hex digits, got '%s'",
 			str_quote(q, hex, hexlen));
 		return BT_EINVAL;
 	}
@@ -166,7 +151,7 @@ static int parse_volume(const char *text, size_t len,
 	while (end < len && text[end] != ':')
 		end++;
 	if (end == len || end == start) {
-		set_err(err, errlen, "%s in '%s'; expected %s",
+		fmt_buf(err, errlen, "%s in '%s'; expected %s",
 			end == len ? "no ':' after the volume" : "empty volume name",
 			str_quote(q, text, len), k->example);
 		return BT_EINVAL;
@@ -175,7 +160,7 @@ static int parse_volume(const char *text, size_t len,
 	     k->source == PATH_SRC_PARTUUID ? valid_guid(name, end - start) :
 	     true;
 	if (!ok) {
-		set_err(err, errlen, "bad %s '%s'; expected %s", k->what,
+		fmt_buf(err, errlen, "bad %s '%s'; expected %s", k->what,
 			str_quote(q, name, end - start), k->example);
 		return BT_EINVAL;
 	}
@@ -249,7 +234,7 @@ static int parse_iso(const char *text, size_t len, size_t close,
 	else if (depth >= ISO_DEPTH_MAX)
 		why = "image files nested more than 4 deep";
 	if (why) {
-		set_err(err, errlen, "%s in '%s'; expected iso(/isos/x.iso):/file",
+		fmt_buf(err, errlen, "%s in '%s'; expected iso(/isos/x.iso):/file",
 			why, str_quote(q, text, len));
 		return BT_EINVAL;
 	}
@@ -266,7 +251,7 @@ static int parse_iso(const char *text, size_t len, size_t close,
 	if (!parens_balance(p->arg)) {
 		char q2[STR_QUOTE_MAX];
 
-		set_err(err, errlen, "image path '%s' has unbalanced "
+		fmt_buf(err, errlen, "image path '%s' has unbalanced "
 			"parentheses in '%s'", str_quote(q, p->arg,
 			strlen(p->arg)), str_quote(q2, text, len));
 		return BT_EINVAL;
@@ -339,7 +324,7 @@ static int parse_net(const char *text, size_t len, enum path_source src,
 	*off = 7 + hlen;
 	return 0;
 bad:
-	set_err(err, errlen, "bad server in '%s'; expected %s",
+	fmt_buf(err, errlen, "bad server in '%s'; expected %s",
 		str_quote(q, text, len), http ? "http://host[:port]/file" :
 		"tftp://host[:port]/file, or tftp:/file for the boot server");
 	return BT_EINVAL;
@@ -382,7 +367,7 @@ static int parse_source(const char *text, size_t len, size_t close,
 		;
 	if (i == len || text[i] != ':')
 		return 0;
-	set_err(err, errlen, "unknown source '%s:' in '%s'; expected boot:, "
+	fmt_buf(err, errlen, "unknown source '%s:' in '%s'; expected boot:, "
 		"label=NAME:, uuid=ID:, partuuid=GUID:, tftp: or http://",
 		str_quote(q, text, i), str_quote(q2, text, len));
 	return BT_EINVAL;
@@ -451,7 +436,7 @@ static int build_file(const char *text, size_t len, size_t off,
 	ok = normalise(joined, blen + 1 + rlen, p->file);
 	bt_free(joined);
 	if (!ok) {
-		set_err(err, errlen, "'..' goes above the root in '%s'",
+		fmt_buf(err, errlen, "'..' goes above the root in '%s'",
 			str_quote(q, text, len));
 		return BT_EINVAL;
 	}
@@ -486,7 +471,7 @@ static int check_printable(const char *text, size_t len, char *err,
 		unsigned char c = (unsigned char)text[i];
 
 		if (c < 0x20 || c == 0x7f) {
-			set_err(err, errlen, "control character 0x%02X in path "
+			fmt_buf(err, errlen, "control character 0x%02X in path "
 				"'%s'", c, str_quote(q, text, i));
 			return BT_EINVAL;
 		}
@@ -505,7 +490,7 @@ static int parse(const char *text, size_t len, const struct path *origin,
 
 	memset(out, 0, sizeof(*out));
 	memset(&p, 0, sizeof(p));
-	set_err(err, errlen, "%s", "");
+	fmt_buf(err, errlen, "%s", "");
 	rc = check_printable(text, len, err, errlen);
 	/* An image's own pin is inside its parentheses: the file's comes
 	 * after them. */
@@ -514,7 +499,7 @@ static int parse(const char *text, size_t len, const struct path *origin,
 	if (!rc)
 		rc = split_pin(text, close, &len, &p, err, errlen);
 	if (!rc && !len) {
-		set_err(err, errlen, "empty path; expected a file such as "
+		fmt_buf(err, errlen, "empty path; expected a file such as "
 			"/EFI/BOOT/BOOTX64.EFI or label=NAME:/vmlinuz");
 		rc = BT_EINVAL;
 	}
@@ -528,7 +513,7 @@ static int parse(const char *text, size_t len, const struct path *origin,
 				err, errlen);
 	if (rc) {
 		if (rc == BT_ENOMEM)
-			set_err(err, errlen, "out of memory");
+			fmt_buf(err, errlen, "out of memory");
 		path_free(&p);
 		return rc;
 	}

@@ -10,21 +10,6 @@
 
 #define CHUNK_LINE_MAX 4096	/* a chunk-size line, extensions included */
 
-/* Write a message into err when the caller gave room for one. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	fmt_vbuf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 void http_head_init(struct http_head *h, int status)
 {
 	memset(h, 0, sizeof(*h));
@@ -66,14 +51,14 @@ static int add_length(struct http_head *h, const char *v, size_t n,
 		len = len * 10 + d;
 	}
 	if (!n || i < n) {
-		set_err(err, errlen, "bad Content-Length '%s'",
+		fmt_buf(err, errlen, "bad Content-Length '%s'",
 			str_quote(q, v, n));
 		return BT_EFORMAT;
 	}
 	if (h->encoded)
 		return 0;	/* the Transfer-Encoding decides */
 	if (h->length != HTTP_NO_LENGTH && h->length != len) {
-		set_err(err, errlen, "conflicting Content-Length '%s' (an "
+		fmt_buf(err, errlen, "conflicting Content-Length '%s' (an "
 			"earlier one said %llu)", str_quote(q, v, n),
 			(unsigned long long)h->length);
 		return BT_EFORMAT;
@@ -121,7 +106,7 @@ int http_head_add(struct http_head *h, const char *name, const char *value,
 		return 0;
 	loc = str_ndup(v, n);
 	if (!loc) {
-		set_err(err, errlen, "out of memory");
+		fmt_buf(err, errlen, "out of memory");
 		return BT_ENOMEM;
 	}
 	bt_free(h->location);	/* the last Location counts */
@@ -182,10 +167,10 @@ static int location_text(const char *loc, size_t n, char **text,
 
 		str_quote(q, loc, strlen(loc));	/* all of it */
 		if (https)
-			set_err(err, errlen, "redirect to %s: baton does not do "
+			fmt_buf(err, errlen, "redirect to %s: baton does not do "
 				"HTTPS yet", q);
 		else
-			set_err(err, errlen, "redirect to '%s': baton follows "
+			fmt_buf(err, errlen, "redirect to '%s': baton follows "
 				"redirects to http:// only", q);
 		return https ? BT_EUNSUPP : BT_EINVAL;
 	}
@@ -231,7 +216,7 @@ int http_location(const struct path *base, const char *location,
 		unsigned char c = (unsigned char)loc[i];
 
 		if (c <= ' ' || c == 0x7f) {
-			set_err(err, errlen, "bad Location: a space or control "
+			fmt_buf(err, errlen, "bad Location: a space or control "
 				"character (0x%02X) after '%s'", c,
 				str_quote(q, loc, i));
 			return BT_EINVAL;
@@ -242,7 +227,7 @@ int http_location(const struct path *base, const char *location,
 	for (qs = 0; qs < end && loc[qs] != '?'; qs++)
 		;
 	if (!end) {
-		set_err(err, errlen, "redirect with an empty Location '%s'",
+		fmt_buf(err, errlen, "redirect with an empty Location '%s'",
 			str_quote(q, loc, i));
 		return BT_EINVAL;
 	}
@@ -256,14 +241,14 @@ int http_location(const struct path *base, const char *location,
 	if (!rc && qs) {
 		rc = path_parse(text, &origin, out, why, sizeof(why));
 		if (rc == BT_EINVAL)
-			set_err(err, errlen, "bad Location: %s", why);
+			fmt_buf(err, errlen, "bad Location: %s", why);
 	} else if (!rc) {
 		rc = path_copy(out, &origin);	/* "?q": the same file */
 	}
 	if (!rc)
 		rc = add_query(out, loc + qs, end - qs);
 	if (rc == BT_ENOMEM)
-		set_err(err, errlen, "out of memory");
+		fmt_buf(err, errlen, "out of memory");
 	if (rc) {
 		path_free(out);
 	} else {
@@ -396,6 +381,6 @@ int http_dechunk(struct http_dechunk *d, uint8_t *buf, size_t len,
 	*out = o;
 	if (!why)
 		return 0;
-	set_err(err, errlen, "%s (byte 0x%02X)", why, c);
+	fmt_buf(err, errlen, "%s (byte 0x%02X)", why, c);
 	return BT_EFORMAT;
 }

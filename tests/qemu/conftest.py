@@ -22,6 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from machine import Drive, Machine  # noqa: E402
+from payloads import build_initrds, payload  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
@@ -149,6 +150,18 @@ class ImageMaker:
         assert proc.returncode == 0, "baton-mkimage failed:\n%s\n%s" % (
             " ".join(args), proc.stdout)
         return out
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    """Debian's kernel (tools/payloads.sh's cache)."""
+    return payload("linux")
+
+
+@pytest.fixture(scope="session")
+def initrds(tmp_path_factory):
+    """build_initrds() of Debian's busybox: (first, second, sums)."""
+    return build_initrds(tmp_path_factory.mktemp("initrd"), payload("busybox"))
 
 
 @pytest.fixture

@@ -16,23 +16,12 @@ import pytest
 
 from conftest import hello_re
 from machine import ESC
-from payloads import build_initrds, build_iso, build_uki, gpt_partition, payload
+from payloads import build_iso, build_uki, gpt_partition, payload
 
 BOOT_TIMEOUT = 150      # OVMF + kernel + init under TCG
 # quiet: fewer kernel messages to land in the middle of /init's lines
 CMDLINE = "console=ttyS0 quiet panic=-1 baton.test=kexec-check"
 EXT4_UUID = "3f1c2a5e-8b7d-4e0f-9a61-2c4b6d8e0f13"
-
-
-@pytest.fixture(scope="session")
-def kernel():
-    return payload("linux")
-
-
-@pytest.fixture(scope="session")
-def initrds(tmp_path_factory):
-    d = tmp_path_factory.mktemp("initrd")
-    return build_initrds(d, payload("busybox"))
 
 
 def check_init(m, sums, cmdline=CMDLINE):

@@ -4,25 +4,12 @@ kernels.  The init script prints what the kernel got; the tests assert it."""
 
 import re
 import struct
-from pathlib import Path
 
 import pytest
 
-from payloads import build_initrds, payload
 
 BOOT_TIMEOUT = 150      # OVMF + kernel + init under TCG
 CMDLINE = "console=ttyS0 panic=-1 baton.test=kexec-check"
-
-
-@pytest.fixture(scope="session")
-def kernel():
-    return payload("linux")
-
-
-@pytest.fixture(scope="session")
-def initrds(tmp_path_factory, ):
-    d = tmp_path_factory.mktemp("initrd")
-    return build_initrds(d, payload("busybox"))
 
 
 def linux_config(key, options=CMDLINE):

@@ -17,21 +17,10 @@ import pytest
 
 from machine import ESC, Machine, Nic
 from netserve import FaultServer
-from payloads import build_initrds, payload
-from test_disk_sources import BOOT_TIMEOUT, CMDLINE, check_init
+from test_disk_sources import CMDLINE, check_init
 
 # QEMU's first card; the config search's MAC name for it.
 MAC_NAME = "baton.conf-01-52-54-00-12-34-56"
-
-
-@pytest.fixture(scope="module")
-def kernel():
-    return payload("linux")
-
-
-@pytest.fixture(scope="module")
-def initrds(tmp_path_factory):
-    return build_initrds(tmp_path_factory.mktemp("initrd"), payload("busybox"))
 
 
 def sha256(path):
@@ -184,6 +173,14 @@ def fault_entries(base, faults):
         n, title, base, path) for n, (title, path, _) in enumerate(faults))
 
 
+def expect_faults(m, faults, port):
+    """Boot each fault's entry in turn: its message, and the menu back."""
+    for n, (title, path, message) in enumerate(faults):
+        m.send(str(n + 1))
+        m.expect(r"cannot boot '%s': http://10\.0\.2\.2:%d%s: [^\n]*%s" % (
+            title, port, path, message), timeout=60)
+
+
 def test_http_faults(tftp_root, pxe, server):
     """Each fault gives a message naming the URL and what happened, and the
     menu comes back; Esc cancels a stalled transfer; a menu after all that
@@ -203,16 +200,10 @@ def test_http_faults(tftp_root, pxe, server):
         "  action reboot\n")
     m = pxe(tftp_root)
     m.expect(r"1\. Not found", timeout=90)
-    for n, (title, path, message) in enumerate(FAULTS):
-        m.send(str(n + 1))
-        m.expect(r"cannot boot '%s': http://10\.0\.2\.2:%d%s: [^\n]*%s" % (
-            title, server.port, path, message), timeout=60)
+    expect_faults(m, FAULTS, server.port)
     m.send(str(len(FAULTS) + 1))
     m.expect(r"1\. Stalled head", timeout=30)
-    for n, (title, path, message) in enumerate(MORE_FAULTS):
-        m.send(str(n + 1))
-        m.expect(r"cannot boot '%s': http://10\.0\.2\.2:%d%s: [^\n]*%s" % (
-            title, server.port, path, message), timeout=60)
+    expect_faults(m, MORE_FAULTS, server.port)
     # An initrd of 64 GiB: refused before any of it is read.
     m.send(str(len(MORE_FAULTS) + 1))
     m.expect(r"cannot boot 'Too big': [^\n]*64 GiB|cannot boot 'Too big': "

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from machine import Machine, Nic
-from test_disk_sources import CMDLINE, check_init
-from test_net import initrds, kernel, linux_entry, sha256  # noqa: F401
+from test_disk_sources import check_init
+from test_net import linux_entry
 
 ADDR = "10.77.0.1"
 
@@ -135,7 +135,7 @@ class Rig:
 
 
 @pytest.fixture
-def trees(tmp_path, baton_efi, kernel, initrds):  # noqa: F811
+def trees(tmp_path, baton_efi, kernel, initrds):
     """The TFTP root (baton.efi) and the nginx root: /baton/ with baton.efi
     and its menus, the kernel and initrds at the top."""
     tftp, http = tmp_path / "tftp", tmp_path / "http"
@@ -159,7 +159,7 @@ def boot_rig(tmp_path, trees, boot):
     return rig, m.start()
 
 
-def test_pxe_dnsmasq_nginx(tmp_path, trees, initrds):  # noqa: F811
+def test_pxe_dnsmasq_nginx(tmp_path, trees, initrds):
     """PXE from dnsmasq: options 209 and 210 (forced, as the firmware does
     not ask for them) put the config on nginx; the kernel and initrds
     come from nginx as /PATH on the config's server."""
@@ -181,7 +181,7 @@ def test_pxe_dnsmasq_nginx(tmp_path, trees, initrds):  # noqa: F811
     assert "GET /initrd-two.cpio HTTP/1.1\" 200" in log
 
 
-def test_http_boot_dnsmasq_nginx(tmp_path, trees, initrds):  # noqa: F811
+def test_http_boot_dnsmasq_nginx(tmp_path, trees, initrds):
     """UEFI HTTP boot: dnsmasq answers the HTTPClient class with a URL on
     nginx; baton learns its URL and address from its device path and finds
     its config by MAC next to itself."""
