@@ -82,6 +82,39 @@ struct efi_sb {
 	EFI_STATUS (EFIAPI *destroy)(struct efi_sb *, EFI_HANDLE);
 };
 
+/* The DHCPv4 protocol (UEFI 2.x section 29.2), as much as baton uses. */
+static EFI_GUID dhcp4_sb_guid = { 0x9d9a39d8, 0xbd42, 0x4a73,
+	{ 0xa4, 0xd5, 0x8e, 0xe9, 0x4b, 0xe1, 0x13, 0x80 } };
+static EFI_GUID dhcp4_guid = { 0x8a219718, 0x4ef5, 0x4761,
+	{ 0x91, 0xc8, 0xc0, 0xf0, 0x4b, 0xda, 0x9e, 0x56 } };
+
+struct dhcp4_config {
+	UINT32 discover_tries, *discover_timeouts;
+	UINT32 request_tries, *request_timeouts;
+	EFI_IPv4_ADDRESS client;
+	void *callback, *callback_ctx;
+	UINT32 n_options;
+	void **options;
+};
+
+struct dhcp4_mode {
+	UINT32 state;
+	struct dhcp4_config config;
+	EFI_IPv4_ADDRESS client;
+	EFI_MAC_ADDRESS mac;
+	EFI_IPv4_ADDRESS server, router, subnet;
+	UINT32 lease;
+	void *reply;
+};
+
+struct efi_dhcp4;
+struct efi_dhcp4 {
+	EFI_STATUS (EFIAPI *get_mode)(struct efi_dhcp4 *, struct dhcp4_mode *);
+	EFI_STATUS (EFIAPI *configure)(struct efi_dhcp4 *,
+				       struct dhcp4_config *);
+	EFI_STATUS (EFIAPI *start)(struct efi_dhcp4 *, EFI_EVENT);
+};
+
 /*
  * The status numbers in the order of EFI_HTTP_STATUS_CODE (index 0 is
  * "unsupported status"; 308 and 429 were appended to the enum later).
@@ -253,6 +286,54 @@ bool fw_netboot(struct fw *fw, struct fw_netboot *out)
 	return true;
 }
 
+/*
+ * An address for a baton not started over the network, by the firmware's
+ * DHCPv4 protocol (PXE Base Code's own DHCP takes only offers with a boot
+ * file, and Ip4Config2's would be saved in a variable).  The DHCP child
+ * stays for the session: it holds the lease.
+ */
+static int dhcp(struct fw *fw, char *err, size_t errlen)
+{
+	EFI_DEVICE_PATH *dp;
+	EFI_HANDLE nic, child = NULL;
+	struct efi_sb *sb;
+	struct efi_dhcp4 *d4 = NULL;
+	struct dhcp4_config cfg;
+	struct dhcp4_mode mode;
+	EFI_STATUS st;
+
+	if (fw->bs->HandleProtocol(fw->pxe_handle, &dp_guid, (void **)&dp) !=
+	    EFI_SUCCESS ||
+	    fw->bs->LocateDevicePath(&dhcp4_sb_guid, &dp, &nic) != EFI_SUCCESS ||
+	    fw->bs->HandleProtocol(nic, &dhcp4_sb_guid, (void **)&sb) !=
+	    EFI_SUCCESS) {
+		fmt_buf(err, errlen, "this firmware has no DHCP client on "
+			"the network card");
+		return BT_EUNSUPP;
+	}
+	fw_con_write(fw, "baton: asking for an address by DHCP\n");
+	memset(&cfg, 0, sizeof(cfg));
+	st = sb->create(sb, &child);
+	if (st == EFI_SUCCESS)
+		st = fw->bs->HandleProtocol(child, &dhcp4_guid, (void **)&d4);
+	if (st == EFI_SUCCESS)
+		st = d4->configure(d4, &cfg);
+	if (st == EFI_SUCCESS)
+		st = d4->start(d4, NULL);
+	if (st == EFI_SUCCESS)
+		st = d4->get_mode(d4, &mode);
+	if (st != EFI_SUCCESS) {
+		if (child)
+			sb->destroy(sb, child);
+		fmt_buf(err, errlen, "no DHCP answer on the network card (%s)",
+			efi_status_name(st));
+		return st == EFI_TIMEOUT ? BT_ETIMEOUT : efi_error(st);
+	}
+	memcpy(fw->station, mode.client.Addr, 4);
+	memcpy(fw->subnet, mode.subnet.Addr, 4);
+	return 0;
+}
+
 int fw_net_up(struct fw *fw, char *err, size_t errlen)
 {
 	EFI_PXE_BASE_CODE *pxe;
@@ -274,16 +355,21 @@ int fw_net_up(struct fw *fw, char *err, size_t errlen)
 		}
 	}
 	if (!pxe->Mode->DhcpAckReceived) {
-		fw_con_write(fw, "baton: asking for an address by DHCP\n");
-		st = pxe->Dhcp(pxe, FALSE);
-		if (st != EFI_SUCCESS) {
-			fmt_buf(err, errlen, "no DHCP answer on the network "
-				"card (%s)", efi_status_name(st));
-			return st == EFI_TIMEOUT ? BT_ETIMEOUT : efi_error(st);
-		}
+		int rc = dhcp(fw, err, errlen);
+		EFI_IP_ADDRESS ip, mask;
+
+		if (rc)
+			return rc;
+		/* PXE Base Code's TFTP needs the address too. */
+		memset(&ip, 0, sizeof(ip));
+		memset(&mask, 0, sizeof(mask));
+		memcpy(ip.v4.Addr, fw->station, 4);
+		memcpy(mask.v4.Addr, fw->subnet, 4);
+		pxe->SetStationIp(pxe, &ip, &mask);
+	} else {
+		memcpy(fw->station, pxe->Mode->StationIp.v4.Addr, 4);
+		memcpy(fw->subnet, pxe->Mode->SubnetMask.v4.Addr, 4);
 	}
-	memcpy(fw->station, pxe->Mode->StationIp.v4.Addr, 4);
-	memcpy(fw->subnet, pxe->Mode->SubnetMask.v4.Addr, 4);
 	fw->net_up = true;
 	return 0;
 }
@@ -419,7 +505,11 @@ static int tftp(struct fw *fw, EFI_PXE_BASE_CODE_TFTP_OPCODE op,
 		e->ErrorString[sizeof(e->ErrorString) - 1] = 0;
 		fmt_buf(why, whylen, "TFTP error %u: %s", e->ErrorCode,
 			(char *)e->ErrorString);
-		return e->ErrorCode == 1 ? BT_ENOENT : BT_EIO;
+		/* Debian 12's OVMF gives QEMU's "File not found" (code 1)
+		 * as code 0 ("see the message"): the words decide then. */
+		return e->ErrorCode == 1 || (e->ErrorCode == 0 &&
+		       str_casecmp((char *)e->ErrorString, "File not found") ==
+		       0) ? BT_ENOENT : BT_EIO;
 	}
 	if (st == EFI_TFTP_ERROR) {
 		/* Some firmware drops the error packet's contents: as

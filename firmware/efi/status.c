@@ -52,6 +52,12 @@ const char *efi_status_name(EFI_STATUS s)
 	case EFI_ABORTED: return "EFI_ABORTED";
 	case EFI_INCOMPATIBLE_VERSION: return "EFI_INCOMPATIBLE_VERSION";
 	case EFI_SECURITY_VIOLATION: return "EFI_SECURITY_VIOLATION";
+	case EFI_NOT_STARTED: return "EFI_NOT_STARTED";
+	case EFI_ALREADY_STARTED: return "EFI_ALREADY_STARTED";
+	case EFI_NO_RESPONSE: return "EFI_NO_RESPONSE";
+	case EFI_NO_MAPPING: return "EFI_NO_MAPPING";
+	case EFI_ICMP_ERROR: return "EFI_ICMP_ERROR";
+	case EFI_TFTP_ERROR: return "EFI_TFTP_ERROR";
 	default: return "an error";
 	}
 }

@@ -10,6 +10,7 @@ initrds and the command line the kernel got."""
 
 import hashlib
 import os
+import re
 import shutil
 import time
 
@@ -102,19 +103,19 @@ def test_pxe_tftp(tftp_root, pxe, initrds):
 
 def test_http_and_chained_menus(tftp_root, pxe, server, initrds):
     """The TFTP config opens a menu over HTTP, which opens a second menu
-    on another server (the same host by another name and port is not
-    possible here: the second menu is on the same server behind two
-    redirects); that menu's relative paths resolve against its own URL
-    and its kernel and initrds come through three redirects, a chunked
-    body and a plain one."""
+    on another server (another port) behind two redirects; that menu's
+    paths resolve against its own URL, on its own server, and its kernel
+    and initrds come through three redirects, a chunked body and a plain
+    one."""
     base = "http://10.0.2.2:%d" % server.port
+    other = FaultServer(tftp_root.parent / "http")
     (tftp_root / MAC_NAME).write_text(
         "timeout -1\nentry remote\n  title Remote menu\n"
         "  menu %s/files/menu1.conf\n" % base)
     root = tftp_root.parent / "http"
     (root / "menu1.conf").write_text(
         "timeout -1\nentry next\n  title Second remote menu\n"
-        "  menu /redirect/2/sub/menu2.conf\n")
+        "  menu http://10.0.2.2:%d/redirect/2/sub/menu2.conf\n" % other.port)
     (root / "sub").mkdir()
     for name in ("vmlinuz", "initrd-one.cpio", "initrd-two.cpio"):
         shutil.copy(root / name, root / "sub" / name)
@@ -123,7 +124,17 @@ def test_http_and_chained_menus(tftp_root, pxe, server, initrds):
             "Debian over HTTP", "/redirect/3/sub/vmlinuz",
             "/chunked/sub/initrd-one.cpio", "/files/sub/initrd-two.cpio",
             initrds))
-    m = pxe(tftp_root)
+    try:
+        chained_boot(pxe(tftp_root), initrds)
+    finally:
+        other.stop()
+    assert [p for p, _ in server.log] == ["/files/menu1.conf"] * 2
+    asked = [p for p, _ in other.log]
+    assert "/files/sub/menu2.conf" in asked
+    assert "/chunked/sub/initrd-one.cpio" in asked
+
+
+def chained_boot(m, initrds):
     m.expect(r"1\. Remote menu", timeout=90)
     m.send("1")
     m.expect(r"1\. Second remote menu", timeout=30)
@@ -136,9 +147,6 @@ def test_http_and_chained_menus(tftp_root, pxe, server, initrds):
     m.send("1")
     m.expect(r"Booting 'Debian over HTTP'", timeout=30)
     check_init(m, initrds[2])
-    asked = [p for p, _ in server.log]
-    assert "/files/sub/menu2.conf" in asked
-    assert "/chunked/sub/initrd-one.cpio" in asked
 
 
 FAULTS = [
@@ -161,6 +169,11 @@ FAULTS = [
 ]
 # In a submenu (the menu takes digits 1-9).
 MORE_FAULTS = [
+    # Nothing listens on port 1 of the host.
+    ("Refused", "http://10.0.2.2:1/x",
+     r"(connection refused|connection reset)"),
+    # (Debian 12's OVMF reports QEMU's error code 1 as 0.)
+    ("TFTP not found", "tftp:/nope", r"TFTP error [01]: File not found"),
     ("Stalled head", "/stall-head",
      r"(no data from the server for 15 s|no answer from the server)"),
     ("Stalled body", "/stall-body/vmlinuz",
@@ -168,17 +181,22 @@ MORE_FAULTS = [
 ]
 
 
+def fault_url(base, path):
+    return path if path.startswith(("http://", "tftp:")) else base + path
+
+
 def fault_entries(base, faults):
-    return "".join("entry f%d\n  title %s\n  linux %s%s\n" % (
-        n, title, base, path) for n, (title, path, _) in enumerate(faults))
+    return "".join("entry f%d\n  title %s\n  linux %s\n" % (
+        n, title, fault_url(base, path))
+        for n, (title, path, _) in enumerate(faults))
 
 
-def expect_faults(m, faults, port):
+def expect_faults(m, faults, base):
     """Boot each fault's entry in turn: its message, and the menu back."""
     for n, (title, path, message) in enumerate(faults):
         m.send(str(n + 1))
-        m.expect(r"cannot boot '%s': http://10\.0\.2\.2:%d%s: [^\n]*%s" % (
-            title, port, path, message), timeout=60)
+        m.expect(r"cannot boot '%s': %s: [^\n]*%s" % (
+            title, re.escape(fault_url(base, path)), message), timeout=60)
 
 
 def test_http_faults(tftp_root, pxe, server):
@@ -200,10 +218,10 @@ def test_http_faults(tftp_root, pxe, server):
         "  action reboot\n")
     m = pxe(tftp_root)
     m.expect(r"1\. Not found", timeout=90)
-    expect_faults(m, FAULTS, server.port)
+    expect_faults(m, FAULTS, base)
     m.send(str(len(FAULTS) + 1))
-    m.expect(r"1\. Stalled head", timeout=30)
-    expect_faults(m, MORE_FAULTS, server.port)
+    m.expect(r"1\. Refused", timeout=30)
+    expect_faults(m, MORE_FAULTS, base)
     # An initrd of 64 GiB: refused before any of it is read.
     m.send(str(len(MORE_FAULTS) + 1))
     m.expect(r"cannot boot 'Too big': [^\n]*64 GiB|cannot boot 'Too big': "
@@ -239,3 +257,18 @@ def test_ipxe_chain(tftp_root, pxe, server, over):
     m.expect(r"iPXE \d", timeout=60)
     m.expect(r"net0: 52:54:00:12:34:56", timeout=60)
     m.expect(r"Configuring \(net0 52:54:00:12:34:56\)[^\n]*ok", timeout=60)
+
+
+def test_from_disk_then_http(make_image, boot, server, initrds):
+    """baton started from a disk brings the network up only when an entry
+    needs it: DHCP through the firmware, then the kernel and initrds over
+    HTTP."""
+    base = "http://10.0.2.2:%d/files" % server.port
+    conf = "timeout 0\n" + linux_entry(
+        "Debian from a disk entry", base + "/vmlinuz",
+        base + "/initrd-one.cpio", base + "/initrd-two.cpio", initrds)
+    image = make_image(config=conf, tools=False)
+    m = boot(image, nics=[Nic(bootindex=1)])
+    m.expect(r"Booting 'Debian from a disk entry'", timeout=60)
+    m.expect(r"baton: asking for an address by DHCP", timeout=30)
+    check_init(m, initrds[2])
