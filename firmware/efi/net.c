@@ -417,9 +417,11 @@ static EFI_PXE_BASE_CODE_CALLBACK_STATUS EFIAPI pxe_watch_cb(
 	uint64_t now;
 	struct key k;
 
-	/* A TFTP DATA packet (opcode 3): its bytes after the 4 of header. */
-	if (!w->tick || fn != EFI_PXE_BASE_CODE_FUNCTION_MTFTP || !received ||
-	    !pkt || len < 4 || pkt->Raw[0] != 0 || pkt->Raw[1] != 3)
+	/* A TFTP DATA packet (opcode 3): its bytes after the 4 of header.
+	 * (edk2 does not always say which function is running: the tick,
+	 * set only around baton's own reads, decides.) */
+	if (!w->tick || !received || !pkt || len < 4 || pkt->Raw[0] != 0 ||
+	    pkt->Raw[1] != 3)
 		return EFI_PXE_BASE_CODE_CALLBACK_STATUS_CONTINUE;
 	w->done += len - 4;
 	w->tick(w->ctx, w->done);

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from machine import Machine, Nic
+from machine import ESC, Machine, Nic
 from test_disk_sources import check_init
 from test_net import linux_entry
 
@@ -196,6 +196,28 @@ def test_http_boot_dnsmasq_nginx(tmp_path, trees, initrds):
                  % ADDR, timeout=120)
         m.expect(r"Booting 'Debian by HTTP boot'", timeout=30)
         check_init(m, initrds[2])
+    finally:
+        m.kill()
+        rig.stop()
+
+
+def test_tftp_progress_and_esc(tmp_path, trees):
+    """A 64 MiB initrd over dnsmasq's TFTP shows its progress line (bytes,
+    size, rate); Esc cancels it and the menu comes back."""
+    tftp, http = trees
+    with open(tftp / "big.bin", "wb") as f:
+        f.write(os.urandom(64 << 20))
+    (http / "baton" / "menus" / "default.cfg").write_text(
+        "timeout 0\nentry big\n  title Big over TFTP\n  linux /vmlinuz\n"
+        "  initrd tftp:/big.bin\n")
+    rig, m = boot_rig(tmp_path, trees, PXE_BOOT)
+    try:
+        m.expect(r"Booting 'Big over TFTP'", timeout=120)
+        m.expect(r"tftp://%s/big\.bin: [\d.]+ MiB of 64\.0 MiB, \d+ KiB/s"
+                 % ADDR, timeout=60)
+        m.send(ESC)
+        m.expect(r"cannot boot 'Big over TFTP': tftp:/big\.bin: [^\n]*"
+                 r"cancelled \(Esc\)", timeout=30)
     finally:
         m.kill()
         rig.stop()
