@@ -71,7 +71,8 @@ int fs_stream_read(struct fs_stream *s, void *buf, size_t len, size_t *got,
 		if (rc) {
 			fmt_buf(err, errlen, "%s: read error at byte %llu: %s",
 				s->name, (unsigned long long)s->pos,
-				s->f->why ? s->f->why : bt_strerror(rc));
+				s->f->why && *s->f->why ? s->f->why :
+				bt_strerror(rc));
 			return rc;
 		}
 		if (n == 0)

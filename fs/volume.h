@@ -39,7 +39,7 @@ struct vfile {
 	uint64_t size;		/* bytes, or VFILE_SIZE_UNKNOWN */
 	bool seekable;		/* read_at takes any offset */
 	/* The file's words for its last read failure ("the server closed
-	 * the connection at byte 9"), or NULL: then the code's words. */
+	 * the connection at byte 9"), or NULL or "": then the code's words. */
 	const char *why;
 };
 
