@@ -30,6 +30,7 @@ struct fw {
 	struct pxe_watch *pxe_watch;	/* TFTP progress (net.c), and */
 	bool pxe_watching;		/* its callback is installed */
 	char net_why[200];		/* fw_netboot's message */
+	struct fw_netboot *netboot;	/* what it found, once read */
 };
 
 /* The firmware status as a baton error code (the one place this happens). */

@@ -138,6 +138,22 @@ struct fw_http {
 	struct http_message msg;
 };
 
+/* The protocol guid on the card under pxe_handle (its service bindings,
+ * its SNP), or NULL. */
+static void *nic_protocol(struct fw *fw, EFI_GUID *guid)
+{
+	EFI_DEVICE_PATH *dp;
+	EFI_HANDLE nic;
+	void *p;
+
+	if (fw->bs->HandleProtocol(fw->pxe_handle, &dp_guid, (void **)&dp) !=
+	    EFI_SUCCESS ||
+	    fw->bs->LocateDevicePath(guid, &dp, &nic) != EFI_SUCCESS ||
+	    fw->bs->HandleProtocol(nic, guid, &p) != EFI_SUCCESS)
+		return NULL;
+	return p;
+}
+
 /* The PXE Base Code of the card baton came from, else of the first card
  * that has one; NULL when there is none. */
 static EFI_PXE_BASE_CODE *find_pxe(struct fw *fw)
@@ -241,7 +257,8 @@ static bool http_booted(struct fw *fw, struct fw_netboot *out)
 	return true;
 }
 
-bool fw_netboot(struct fw *fw, struct fw_netboot *out)
+/* What the firmware says of how baton was netbooted (fw_netboot). */
+static bool netboot_read(struct fw *fw, struct fw_netboot *out)
 {
 	EFI_PXE_BASE_CODE *pxe;
 	EFI_PXE_BASE_CODE_MODE *m;
@@ -286,6 +303,17 @@ bool fw_netboot(struct fw *fw, struct fw_netboot *out)
 	return true;
 }
 
+/* Read once (it does not change) and kept: "tftp:" paths ask each time. */
+bool fw_netboot(struct fw *fw, struct fw_netboot *out)
+{
+	if (!fw->netboot && (fw->netboot = bt_alloc(sizeof(*out))))
+		netboot_read(fw, fw->netboot);
+	if (!fw->netboot)
+		return netboot_read(fw, out);
+	*out = *fw->netboot;
+	return out->pxe || out->http;
+}
+
 /*
  * An address for a baton not started over the network, by the firmware's
  * DHCPv4 protocol (PXE Base Code's own DHCP takes only offers with a boot
@@ -294,19 +322,14 @@ bool fw_netboot(struct fw *fw, struct fw_netboot *out)
  */
 static int dhcp(struct fw *fw, char *err, size_t errlen)
 {
-	EFI_DEVICE_PATH *dp;
-	EFI_HANDLE nic, child = NULL;
-	struct efi_sb *sb;
+	EFI_HANDLE child = NULL;
+	struct efi_sb *sb = nic_protocol(fw, &dhcp4_sb_guid);
 	struct efi_dhcp4 *d4 = NULL;
 	struct dhcp4_config cfg;
 	struct dhcp4_mode mode;
 	EFI_STATUS st;
 
-	if (fw->bs->HandleProtocol(fw->pxe_handle, &dp_guid, (void **)&dp) !=
-	    EFI_SUCCESS ||
-	    fw->bs->LocateDevicePath(&dhcp4_sb_guid, &dp, &nic) != EFI_SUCCESS ||
-	    fw->bs->HandleProtocol(nic, &dhcp4_sb_guid, (void **)&sb) !=
-	    EFI_SUCCESS) {
+	if (!sb) {
 		fmt_buf(err, errlen, "this firmware has no DHCP client on "
 			"the network card");
 		return BT_EUNSUPP;
@@ -382,17 +405,10 @@ void *fw_net_device(struct fw *fw)
 /* The largest TFTP block the card's frames carry. */
 static UINTN tftp_block(struct fw *fw)
 {
-	EFI_DEVICE_PATH *dp;
-	EFI_HANDLE nic;
-	EFI_SIMPLE_NETWORK *snp;
+	EFI_SIMPLE_NETWORK *snp = nic_protocol(fw, &snp_guid);
 
-	if (fw->bs->HandleProtocol(fw->pxe_handle, &dp_guid, (void **)&dp) ==
-	    EFI_SUCCESS &&
-	    fw->bs->LocateDevicePath(&snp_guid, &dp, &nic) == EFI_SUCCESS &&
-	    fw->bs->HandleProtocol(nic, &snp_guid, (void **)&snp) ==
-	    EFI_SUCCESS && snp->Mode)
-		return tftp_block_size(snp->Mode->MaxPacketSize);
-	return tftp_block_size(1500);
+	return tftp_block_size(snp && snp->Mode ? snp->Mode->MaxPacketSize :
+			       1500);
 }
 
 /*
@@ -620,17 +636,11 @@ void fw_http_close(struct fw_http *c)
 static int http_child(struct fw *fw, struct fw_http *c, char *why,
 		      size_t whylen)
 {
-	EFI_DEVICE_PATH *dp;
-	EFI_HANDLE nic;
 	struct http_access4 v4 = { FALSE };
 	struct http_config cfg = { 1, 0, FALSE, &v4 };
 	EFI_STATUS st;
 
-	if (fw->bs->HandleProtocol(fw->pxe_handle, &dp_guid, (void **)&dp) !=
-	    EFI_SUCCESS ||
-	    fw->bs->LocateDevicePath(&http_sb_guid, &dp, &nic) != EFI_SUCCESS ||
-	    fw->bs->HandleProtocol(nic, &http_sb_guid, (void **)&c->sb) !=
-	    EFI_SUCCESS) {
+	if (!(c->sb = nic_protocol(fw, &http_sb_guid))) {
 		fmt_buf(why, whylen, "this firmware has no HTTP client on "
 			"the network card");
 		return BT_EUNSUPP;
