@@ -214,8 +214,18 @@ static int net_origin(struct session *s, struct fw_netboot *nb)
 	fmt_buf(text, sizeof(text), "tftp:/%s", nb->boot.boot_file);
 	if (path_parse(nb->http ? nb->url : text, NULL, &self, err,
 		       sizeof(err))) {
-		/* A boot file name that is not a path: baton's folder is
-		 * the server's root. */
+		char line[400];
+
+		/* Said, then the config is looked for at the root of the
+		 * boot server (PXE) or on the disks (HTTP boot). */
+		fmt_buf(line, sizeof(line), "baton: its own %s '%s' is not a "
+			"path baton reads: %s", nb->http ? "URL" : "boot file",
+			nb->http ? nb->url : nb->boot.boot_file, err);
+		session_print(s, line);
+		if (nb->http) {
+			nb->http = false;
+			return 0;
+		}
 		if (path_parse("tftp:/baton.efi", NULL, &self, err, sizeof(err)))
 			return BT_ENOMEM;
 	}
