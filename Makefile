@@ -78,7 +78,8 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 # Keep intermediate objects: the unit tests share them.
 .SECONDARY:
 
-.PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test bench clean
+.PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test bench bench-disk \
+	bench-net clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img \
@@ -166,6 +167,10 @@ $(BUILD)/testefi/%.o: tests/efi/%.c $(HEADERS) | $(DEPS_STAMP)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(BUILD)/%.so: $(BUILD)/testefi/%.o
 	ld $(EFI_LDFLAGS) $^ -o $@ -L$(EFI_LIB) -lgnuefi
+# The network benchmark's floor: one firmware transfer (bench/netfloor.c).
+$(BUILD)/testefi/netfloor.o: bench/netfloor.c $(HEADERS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
 # --- images ---------------------------------------------------------------
 # The demo: baton, its config and submenu, hello.efi, a Debian kernel with a
@@ -253,6 +258,11 @@ test: unit fuzz-short qemu-test
 clean:
 	rm -rf $(BUILD)
 
-# Boot-time comparison with GRUB and systemd-boot (not a test; see bench/README.md).
-bench: all
+# Boot-time comparisons (not tests; see bench/README.md): from disk with GRUB
+# and systemd-boot, then over the network (TFTP, HTTP; needs root) with GRUB,
+# iPXE and the firmware's own single transfer.
+bench: bench-disk bench-net
+bench-disk: all
 	$(PYTHON) bench/bench.py
+bench-net: all $(BUILD)/netfloor.efi
+	$(PYTHON) bench/netbench.py

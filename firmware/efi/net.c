@@ -10,6 +10,7 @@
  * (it would persist in a variable).
  */
 #include "firmware/efi/efi_fw.h"
+#include "firmware/efi/efi_http.h"
 #include "firmware/net.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
@@ -20,67 +21,8 @@
 static EFI_GUID pxe_guid = EFI_PXE_BASE_CODE_PROTOCOL_GUID;
 static EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
 static EFI_GUID snp_guid = EFI_SIMPLE_NETWORK_PROTOCOL_GUID;
-static EFI_GUID http_sb_guid = { 0xbdc8e6af, 0xd9bc, 0x4379,
-	{ 0xa7, 0x2a, 0xe0, 0xc4, 0xe7, 0x5d, 0xae, 0x1c } };
-static EFI_GUID http_guid = { 0x7a59b29b, 0x910b, 0x4171,
-	{ 0x82, 0x42, 0xa8, 0x5a, 0x0d, 0xf2, 0x5b, 0x5b } };
-
-/* The HTTP protocol (UEFI 2.5 section 29.6); GNU-EFI has no header. */
-#define EFI_HTTP_ERROR		EFIERR(35)
-#define EFI_CONNECTION_FIN	EFIERR(104)
-#define EFI_CONNECTION_RESET	EFIERR(105)
-#define EFI_CONNECTION_REFUSED	EFIERR(106)
-
-struct http_access4 {
-	BOOLEAN use_default;
-	EFI_IPv4_ADDRESS local, subnet;
-	UINT16 port;
-};
-
-struct http_config {
-	UINT32 version;		/* 1: HTTP/1.1 */
-	UINT32 timeout_ms;
-	BOOLEAN ipv6;
-	struct http_access4 *v4;
-};
-
-struct http_header {
-	CHAR8 *name, *value;
-};
-
-struct http_request_data {
-	UINT32 method;		/* 0: GET */
-	CHAR16 *url;
-};
-
-struct http_message {
-	void *data;		/* request or response (a status) data */
-	UINTN n_headers;
-	struct http_header *headers;
-	UINTN body_len;
-	void *body;
-};
-
-struct http_token {
-	EFI_EVENT event;
-	EFI_STATUS status;
-	struct http_message *msg;
-};
-
-struct efi_http;
-struct efi_http {
-	EFI_STATUS (EFIAPI *get_mode)(struct efi_http *, void *);
-	EFI_STATUS (EFIAPI *configure)(struct efi_http *, struct http_config *);
-	EFI_STATUS (EFIAPI *request)(struct efi_http *, struct http_token *);
-	EFI_STATUS (EFIAPI *cancel)(struct efi_http *, struct http_token *);
-	EFI_STATUS (EFIAPI *response)(struct efi_http *, struct http_token *);
-	EFI_STATUS (EFIAPI *poll)(struct efi_http *);
-};
-
-struct efi_sb {
-	EFI_STATUS (EFIAPI *create)(struct efi_sb *, EFI_HANDLE *);
-	EFI_STATUS (EFIAPI *destroy)(struct efi_sb *, EFI_HANDLE);
-};
+static EFI_GUID http_sb_guid = EFI_HTTP_SB_GUID;
+static EFI_GUID http_guid = EFI_HTTP_GUID;
 
 /* The DHCPv4 protocol (UEFI 2.x section 29.2), as much as baton uses. */
 static EFI_GUID dhcp4_sb_guid = { 0x9d9a39d8, 0xbd42, 0x4a73,

@@ -128,10 +128,11 @@ class Nic:
                one, so a NIC next to a boot disk needs one to be seen.
     romfile: the NIC's option ROM; "" (the default) uses none, so OVMF's own
              driver runs the card, not an iPXE ROM.
+    mac: the card's MAC address, or None for QEMU's 52:54:00:12:34:56.
     """
 
     def __init__(self, backend="user", tftp=None, bootfile=None, ifname=None,
-                 model="virtio-net-pci", bootindex=None, romfile=""):
+                 model="virtio-net-pci", bootindex=None, romfile="", mac=None):
         if backend == "user":
             if ifname is not None:
                 raise ValueError("ifname is for a tap backend")
@@ -149,6 +150,7 @@ class Nic:
         self.model = model
         self.bootindex = bootindex
         self.romfile = romfile
+        self.mac = mac
 
     def qemu_args(self, n):
         """QEMU arguments for this card as the n-th card of the machine."""
@@ -166,6 +168,8 @@ class Nic:
             device += ",romfile=%s" % qemu_value(self.romfile)
         if self.bootindex is not None:
             device += ",bootindex=%d" % self.bootindex
+        if self.mac is not None:
+            device += ",mac=%s" % self.mac
         return ["-netdev", netdev, "-device", device]
 
 
