@@ -124,7 +124,8 @@ int config_finish(struct config *cfg)
 	char q[CONFIG_QUOTE_MAX];
 	size_t i;
 
-	if (!cfg->default_pattern)
+	/* @saved: the entry LoaderEntryLastBooted names (core/bli.c). */
+	if (!cfg->default_pattern || !strcmp(cfg->default_pattern, "@saved"))
 		return 0;
 	for (i = 0; i < cfg->n_entries; i++)
 		if (cfg->entries[i].id &&

@@ -257,6 +257,7 @@ int baton_main(struct fw *fw)
 	}
 	config_init(&cfg);
 	rc = net_origin(&s, &nb);
+	bli_start(&s);
 	if (!rc)
 		rc = load_config(&s, &cfg, &nb);
 	if (rc == BT_ENOENT) {

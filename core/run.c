@@ -279,6 +279,7 @@ static int boot_entry(struct session *s, struct config *cfg, size_t idx,
 		/* A BLS entry with a boot counter: one try fewer, before it
 		 * runs (the OS takes the counter away once it is up). */
 		bls_count_boot(s, e);
+		bli_booting(s, e, idx, !m->p.submenu);
 		rc = boot_protocol(s, e, text, &returned, &status, msg,
 				   sizeof(msg));
 		break;
@@ -325,6 +326,8 @@ static int menu_loop(struct session *s, struct config *cfg, struct menu *m,
 		if (rc)
 			return rc;
 	}
+	if (!m->p.submenu)
+		bli_menu_shown(s);
 	for (;;) {
 		enum menu_result r;
 		int rc = menu_render(m, scr);
@@ -351,11 +354,14 @@ int run_menu(struct session *s, struct config *cfg, const char *heading,
 	struct items it = { 0 };
 	int rc = make_items(cfg, &it);
 	bool outer_off = s->editor_off;
+	/* The top menu's default and timeout are the Boot Loader
+	 * Interface's to change. */
+	size_t def = submenu ? config_default_index(cfg) : bli_menu(s, cfg);
 	struct menu_params p = {
 		.heading = heading,
 		.items = it.item,
 		.n_items = cfg->n_entries,
-		.default_index = config_default_index(cfg),
+		.default_index = def,
 		.timeout_s = s->interacted || cfg->timeout <= 0 ? -1 : cfg->timeout,
 		.editor = cfg->editor && !outer_off,
 		.submenu = submenu,

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include "config/config.h"
+#include "core/bli.h"
 #include "core/console.h"
 
 struct fw;
@@ -21,6 +22,12 @@ struct session {
 	unsigned depth;		/* submenu nesting */
 	bool editor_off;	/* a menu this one opened from said "editor
 				 * no": a submenu cannot turn it back on */
+	/* The Boot Loader Interface (core/bli.c). */
+	struct bli_vars bli;	/* what the variables asked of this boot */
+	enum bli_save bli_save;	/* @saved on or off */
+	size_t bli_oneshot;	/* the top menu's one-shot entry, or SIZE_MAX */
+	bool bli_menu_timed;	/* LoaderTimeMenuUSec written */
+	bool bli_warned;	/* a variable failure was said */
 };
 
 /* The config_source that reads includes through the firmware's volumes. */

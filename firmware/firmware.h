@@ -12,6 +12,7 @@
  *   image.h     starting EFI programs, load options, LoadFile2 initrd
  *   platform.h  system table, ACPI, framebuffer, reset
  *   net.h       the firmware's TFTP and HTTP clients, how baton was netbooted
+ *   vars.h      the Boot Loader Interface's variables
  */
 #ifndef BATON_FIRMWARE_FIRMWARE_H
 #define BATON_FIRMWARE_FIRMWARE_H
@@ -25,5 +26,6 @@
 #include "firmware/platform.h"
 #include "firmware/storage.h"
 #include "firmware/time.h"
+#include "firmware/vars.h"
 
 #endif

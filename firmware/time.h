@@ -14,4 +14,8 @@ struct fw;
 /* Milliseconds since an arbitrary point; monotonic. */
 uint64_t fw_time_ms(struct fw *fw);
 
+/* Microseconds since the CPU's reset (the time-stamp counter's count), for
+ * the Boot Loader Interface's timing variables. */
+uint64_t fw_time_us(struct fw *fw);
+
 #endif

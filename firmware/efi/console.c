@@ -42,6 +42,11 @@ uint64_t fw_time_ms(struct fw *fw)
 	return rdtsc() / fw->tsc_per_ms;
 }
 
+uint64_t fw_time_us(struct fw *fw)
+{
+	return rdtsc() * 1000 / fw->tsc_per_ms;
+}
+
 void fw_con_size(struct fw *fw, unsigned *cols, unsigned *rows)
 {
 	SIMPLE_TEXT_OUTPUT_INTERFACE *out = fw->st->ConOut;

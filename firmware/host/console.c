@@ -83,3 +83,8 @@ uint64_t fw_time_ms(struct fw *fw)
 {
 	return fw->now_ms;
 }
+
+uint64_t fw_time_us(struct fw *fw)
+{
+	return fw->now_ms * 1000;
+}

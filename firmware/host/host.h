@@ -46,6 +46,17 @@ struct fw {
 	bool net_was_up;		/* fw_net_up was asked */
 	unsigned net_requests;		/* TFTP reads and HTTP GETs */
 
+	/* The Boot Loader Interface's variables (fw_var_*). */
+	struct host_var {
+		char name[40];
+		uint8_t data[512];
+		size_t len;
+		bool persistent;
+	} vars[24];
+	size_t n_vars;
+	int var_error;			/* nonzero: fw_var_* fail so */
+	unsigned var_writes;		/* fw_var_set calls that worked */
+
 	int resets;			/* resets asked for */
 	enum fw_reset_kind last_reset;
 
