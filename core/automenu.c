@@ -1,7 +1,8 @@
 /*
  * The menu baton shows when it finds no config: the Boot Loader
  * Specification entries (core/bls.c), every EFI program under
- * /EFI/<folder>/ on every volume it can read, an "isos" entry for each
+ * /EFI/<folder>/ (and /EFI/Microsoft/Boot/) on every volume it can read,
+ * with systemd-boot's auto-* ids, an "isos" entry for each
  * /isos or /iso folder with ISO files in it, then the firmware's setup,
  * reboot, power off and exit (loader.conf's auto-entries and auto-firmware
  * can leave out the programs and the firmware's setup).  The entries are
@@ -52,11 +53,59 @@ static bool plain_name(const char *name)
 	return true;
 }
 
+/* Whether the menu being written already has an entry with this id. */
+static bool has_id(const struct scan *sc, const char *id)
+{
+	size_t n = strlen(id), i;
+
+	/* Every entry line starts a line: "entry ID\n". */
+	for (i = 0; i + 6 + n < sc->len; i++)
+		if ((!i || sc->text[i - 1] == '\n') &&
+		    !strncmp(sc->text + i, "entry ", 6) &&
+		    !strncmp(sc->text + i + 6, id, n) &&
+		    sc->text[i + 6 + n] == '\n')
+			return true;
+	return false;
+}
+
+/*
+ * The id of a program found at path (/EFI/x/y.efi), as systemd-boot names
+ * what it finds, so `systemctl reboot --boot-loader-entry=` can ask for
+ * it: auto-windows, auto-efi-shell, auto-efi-default (another disk's
+ * /EFI/BOOT/BOOTX64.EFI), else auto-efi-FOLDER-NAME; a second one with
+ * the same id gets -2, -3, ...
+ */
+static void program_id(const struct scan *sc, const char *path, char *id,
+		       size_t cap)
+{
+	const char *file = strrchr(path, '/') + 1;
+	char base[BLI_ID_MAX - 8];
+	unsigned n;
+
+	if (!str_casecmp(path, "/EFI/Microsoft/Boot/bootmgfw.efi"))
+		fmt_buf(base, sizeof(base), "auto-windows");
+	else if (!str_ncasecmp(file, "shell", 5))
+		fmt_buf(base, sizeof(base), "auto-efi-shell");
+	else if (!str_casecmp(path, "/EFI/BOOT/BOOTX64.EFI"))
+		fmt_buf(base, sizeof(base), "auto-efi-default");
+	else {
+		char raw[BLI_ID_MAX];
+
+		fmt_buf(raw, sizeof(raw), "auto-efi-%.*s-%.*s",
+			(int)(file - 1 - (path + 5)), path + 5,
+			(int)(strlen(file) - 4), file);
+		bli_entry_id(raw, base, sizeof(base));
+	}
+	fmt_buf(id, cap, "%s", base);
+	for (n = 2; has_id(sc, id); n++)
+		fmt_buf(id, cap, "%s-%u", base, n);
+}
+
 static int add_program(void *ctx, const char *name, bool is_dir)
 {
 	struct scan *sc = ctx;
 	const char *self = fw_fs(sc->s->fw)->origin.file;
-	char *path, *prefix, *entry;
+	char *path, *prefix, *entry, id[BLI_ID_MAX];
 
 	if (is_dir || !str_ends_with_case(name, ".efi") || !plain_name(name))
 		return 0;
@@ -71,8 +120,9 @@ static int add_program(void *ctx, const char *name, bool is_dir)
 		return 0;
 	}
 	prefix = fs_volume_prefix(sc->vol);
-	entry = prefix ? fmt_alloc("entry found%u\ntitle %s (%s)\nefi %s%s\n",
-				   sc->count, path + 5,
+	program_id(sc, path, id, sizeof(id));
+	entry = prefix ? fmt_alloc("entry %s\ntitle %s (%s)\nefi %s%s\n",
+				   id, path + 5,
 				   sc->vol->label ? sc->vol->label : sc->vol->name,
 				   prefix, path) : NULL;
 	if (prefix) {
@@ -100,6 +150,11 @@ static int list_folder(void *ctx, const char *name, bool is_dir)
 	sc->dir = dir;
 	sc->vol->ops->list(sc->vol, dir, add_program, sc);
 	bt_free(dir);
+	/* Windows keeps its boot manager a level down. */
+	if (!sc->err && !str_casecmp(name, "Microsoft")) {
+		sc->dir = "/EFI/Microsoft/Boot";
+		sc->vol->ops->list(sc->vol, sc->dir, add_program, sc);
+	}
 	return sc->err || sc->count >= AUTOMENU_MAX;
 }
 
@@ -170,11 +225,12 @@ int automenu_build(struct session *s, struct config *cfg)
 		sc.vol = fs->vols[i];
 		add_isos(&sc);
 	}
+	/* systemd-boot's ids for the same entries. */
 	if (prefs.auto_firmware)
-		emit(&sc, "entry firmware-setup\ntitle Firmware setup\n"
-			  "action firmware-setup\n");
-	emit(&sc, "entry reboot\ntitle Reboot\naction reboot\n"
-		  "entry poweroff\ntitle Power off\naction poweroff\n"
+		emit(&sc, "entry auto-reboot-to-firmware-setup\n"
+			  "title Firmware setup\naction firmware-setup\n");
+	emit(&sc, "entry auto-reboot\ntitle Reboot\naction reboot\n"
+		  "entry auto-poweroff\ntitle Power off\naction poweroff\n"
 		  "entry exit\ntitle Exit to the firmware\naction exit\n");
 	if (sc.err) {
 		bt_free(sc.text);

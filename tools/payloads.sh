@@ -3,7 +3,7 @@
 # archive, into a cache outside the clone (never into /boot), and print the
 # path of each one asked for.  Fetched once; later runs reuse the cache.
 #
-#   tools/payloads.sh linux|busybox|xen|systemd-boot|grub-efi|refind-btrfs|memtest ...
+#   tools/payloads.sh linux|efivarfs|busybox|xen|systemd-boot|grub-efi|refind-btrfs|memtest ...
 #
 # memtest prints the directory holding memtest86+x64.bin (a bzImage) and
 # memtest86+x64.efi.
@@ -48,15 +48,26 @@ unpack() {
 	fi
 }
 
+# The Debian 6.1 kernel package the tests boot.
+linux_pkg() {
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/.*Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1)
+	[ -n "$pkg" ] || pkg=$(newest 'linux-image-6\.1\.[0-9]+-[0-9]+-amd64')
+	[ -n "$pkg" ] || { echo "payloads: no linux-image-6.1.*-amd64 in the archive" >&2; exit 1; }
+	echo "$pkg"
+}
+
 for what in "$@"; do
 	case $what in
 	linux)
-		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-			sed -n 's/.*Depends: \(linux-image-6\.1\.[^ ]*-amd64\)$/\1/p' | head -n 1)
-		[ -n "$pkg" ] || pkg=$(newest 'linux-image-6\.1\.[0-9]+-[0-9]+-amd64')
-		[ -n "$pkg" ] || { echo "payloads: no linux-image-6.1.*-amd64 in the archive" >&2; exit 1; }
-		unpack "$pkg" linux './boot/vmlinuz-*'
+		unpack "$(linux_pkg)" linux './boot/vmlinuz-*'
 		ls "$cache"/linux/boot/vmlinuz-* | head -n 1
+		;;
+	efivarfs)
+		# The same kernel's efivarfs module (Debian builds it as a
+		# module), for tests that read EFI variables in the guest.
+		unpack "$(linux_pkg)" efivarfs './lib/modules/*/kernel/fs/efivarfs/efivarfs.ko'
+		ls "$cache"/efivarfs/lib/modules/*/kernel/fs/efivarfs/efivarfs.ko | head -n 1
 		;;
 	busybox)
 		unpack busybox-static busybox './bin/busybox'

@@ -186,13 +186,17 @@ class Machine:
              (e.g. ISA_DEBUG_EXIT).
     extra_args: any other QEMU arguments, appended as they are.
     wrap: a command QEMU runs under (e.g. ip netns exec NAME).
+    vars_store: a variable store file kept from one boot to the next (made
+                from OVMF's template when missing), or None for a fresh
+                copy in workdir at every start.
 
     Use as a context manager, or call kill() when done.
     """
 
     def __init__(self, workdir, drives, no_reboot=True, memory=512, nics=(),
-                 devices=(), extra_args=(), wrap=()):
+                 devices=(), extra_args=(), wrap=(), vars_store=None):
         self.workdir = str(workdir)
+        self.vars_store = None if vars_store is None else str(vars_store)
         self.drives = list(drives)
         self.no_reboot = no_reboot
         self.memory = memory
@@ -216,7 +220,8 @@ class Machine:
 
     def command(self):
         """The QEMU command line (the variable store path included)."""
-        vars_copy = os.path.join(self.workdir, "OVMF_VARS.fd")
+        vars_copy = self.vars_store or os.path.join(self.workdir,
+                                                    "OVMF_VARS.fd")
         cmd = self.wrap + [QEMU, "-accel", "tcg", "-machine", "q35", "-m", str(self.memory),
                "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=%s"
                % OVMF_CODE,
@@ -242,7 +247,11 @@ class Machine:
             if not os.path.exists(path):
                 raise AssertionError("%s is missing (install the ovmf package)"
                                      % path)
-        shutil.copyfile(OVMF_VARS, os.path.join(self.workdir, "OVMF_VARS.fd"))
+        if self.vars_store is None:
+            shutil.copyfile(OVMF_VARS, os.path.join(self.workdir,
+                                                    "OVMF_VARS.fd"))
+        elif not os.path.exists(self.vars_store):
+            shutil.copyfile(OVMF_VARS, self.vars_store)
         self._log = open(os.path.join(self.workdir, "serial.log"), "wb")
         stderr = open(os.path.join(self.workdir, "qemu-stderr.log"), "wb")
         try:

@@ -195,7 +195,7 @@ static void test_entries_list(void **state)
 /* A minimal x86-64 EFI application header (what pe_check looks at). */
 static char pe_image[512];
 
-static void machine_init(struct rig *m, const char *conf)
+static void make_pe_image(void)
 {
 	memset(pe_image, 0, sizeof(pe_image));
 	memcpy(pe_image, "MZ", 2);
@@ -206,6 +206,11 @@ static void machine_init(struct rig *m, const char *conf)
 	pe_image[0x80 + 24] = 0x0b;
 	pe_image[0x80 + 25] = 0x02;
 	pe_image[0x80 + 24 + 68] = 10;
+}
+
+static void machine_init(struct rig *m, const char *conf)
+{
+	make_pe_image();
 	rig_init(m, 0);
 	rig_dir(m, "/EFI");
 	rig_dir(m, "/EFI/BOOT");
@@ -430,6 +435,57 @@ static void test_session_bad_vars(void **state)
 	rig_free(&m);
 }
 
+/* The automatic menu's entries carry systemd-boot's auto-* ids: a
+ * one-shot one is preselected (the menu still waits, as its timeout
+ * says). */
+static void test_session_auto_ids(void **state)
+{
+	static const uint8_t want[] =
+		"a\0u\0t\0o\0-\0w\0i\0n\0d\0o\0w\0s\0\0\0"
+		"a\0u\0t\0o\0-\0e\0f\0i\0-\0s\0h\0e\0l\0l\0\0\0"
+		"a\0u\0t\0o\0-\0e\0f\0i\0-\0t\0o\0o\0l\0s\0-\0"
+		"h\0e\0l\0l\0o\0\0\0"
+		"a\0u\0t\0o\0-\0e\0f\0i\0-\0s\0h\0e\0l\0l\0-\0"
+		"2\0\0\0"
+		"a\0u\0t\0o\0-\0r\0e\0b\0o\0o\0t\0-\0t\0o\0-\0"
+		"f\0i\0r\0m\0w\0a\0r\0e\0-\0s\0e\0t\0u\0p\0\0\0"
+		"a\0u\0t\0o\0-\0r\0e\0b\0o\0o\0t\0\0\0"
+		"a\0u\0t\0o\0-\0p\0o\0w\0e\0r\0o\0f\0f\0\0\0"
+		"e\0x\0i\0t\0\0";
+	struct host_var *v;
+	struct rig m;
+
+	make_pe_image();
+	rig_init(&m, 0);
+	rig_dir(&m, "/EFI");
+	rig_dir(&m, "/EFI/BOOT");
+	rig_file(&m, "/EFI/BOOT/BOOTX64.EFI", pe_image, sizeof(pe_image));
+	rig_dir(&m, "/EFI/Microsoft");
+	rig_dir(&m, "/EFI/Microsoft/Boot");
+	rig_file(&m, "/EFI/Microsoft/Boot/bootmgfw.efi", pe_image,
+		 sizeof(pe_image));
+	rig_dir(&m, "/EFI/tools");
+	rig_file(&m, "/EFI/tools/Shell.efi", pe_image, sizeof(pe_image));
+	rig_file(&m, "/EFI/tools/Hello.efi", pe_image, sizeof(pe_image));
+	rig_file(&m, "/EFI/tools/shellx64.efi", pe_image, sizeof(pe_image));
+	set_var(&m, "LoaderEntryOneShot", "auto-efi-tools-hello");
+	RUN(&m, { KEY_ENTER, 0 }, CH('8'));
+	assert_int_equal(m.fw.starts, 1);
+	assert_string_equal(m.fw.started_path, "/EFI/tools/Hello.efi");
+	v = var(&m, "LoaderEntries");
+	assert_non_null(v);
+	if (v->len != sizeof(want) || memcmp(v->data, want, v->len)) {
+		char got[BLI_ID_MAX * 4];
+		size_t i;
+
+		for (i = 0; i < v->len / 2 && i + 1 < sizeof(got); i++)
+			got[i] = v->data[2 * i] ? (char)v->data[2 * i] : ' ';
+		got[i] = 0;
+		fail_msg("LoaderEntries is '%s'", got);
+	}
+	rig_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_session_saved),
 		cmocka_unit_test(test_session_default_and_timeouts),
 		cmocka_unit_test(test_session_bad_vars),
+		cmocka_unit_test(test_session_auto_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
