@@ -1,6 +1,7 @@
 /* The shared test rig (tests/unit/rig.h). */
 #include "tests/unit/helpers.h"
 #include "tests/unit/rig.h"
+#include "core/baton.h"
 #include <unistd.h>
 
 void rig_init(struct rig *r, uint64_t ram_pages)
@@ -72,4 +73,33 @@ bool rig_fat_image(char *path, size_t pathlen, unsigned size_mib,
 		return true;
 	unlink(path);
 	return false;
+}
+
+void rig_run(struct rig *r, const struct key *keys, size_t n)
+{
+	r->fw.keys = keys;
+	r->fw.n_keys = n;
+	assert_int_equal(baton_main(&r->fw), 0);
+	assert_int_equal(r->fw.next_key, n);	/* every key was used */
+}
+
+void rig_expect_out(struct rig *r, const char *text)
+{
+	if (!r->fw.out || !strstr(r->fw.out, text))
+		fail_msg("console lacks \"%s\"; it shows:\n%s", text,
+			 r->fw.out ? r->fw.out : "(nothing)");
+}
+
+void rig_pe_image(char buf[RIG_PE_SIZE])
+{
+	memset(buf, 0, RIG_PE_SIZE);
+	buf[0] = 'M';
+	buf[1] = 'Z';
+	buf[0x3c] = (char)0x80;
+	memcpy(buf + 0x80, "PE\0\0", 4);
+	buf[0x84] = 0x64;		/* machine: x86-64 */
+	buf[0x85] = (char)0x86;
+	buf[0x80 + 24] = 0x0b;		/* PE32+ */
+	buf[0x80 + 25] = 0x02;
+	buf[0x80 + 24 + 68] = 10;	/* subsystem: EFI application */
 }

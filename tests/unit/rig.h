@@ -69,6 +69,25 @@ void rig_dir(struct rig *r, const char *path);
 void rig_disk(struct rig *r, struct host_blockdev *hb, const char *image_file,
 	      uint64_t offset, uint32_t block_size);
 
+/*
+ * Run baton_main on the machine with the key script keys[0..n) (see
+ * HOST_IDLE); fails the test unless it returns 0 having used every key.
+ * RIG_RUN(r, key, ...) does it with a script written in place.
+ */
+void rig_run(struct rig *r, const struct key *keys, size_t n);
+
+#define RIG_RUN(r, ...) do { \
+	static const struct key keys_[] = { __VA_ARGS__ }; \
+	rig_run((r), keys_, sizeof(keys_) / sizeof(keys_[0])); \
+} while (0)
+
+/* Fails the test unless the console has shown text. */
+void rig_expect_out(struct rig *r, const char *text);
+
+/* A minimal x86-64 EFI application (what pe_check looks at) in buf. */
+#define RIG_PE_SIZE 512
+void rig_pe_image(char buf[RIG_PE_SIZE]);
+
 /* Free what the rig owns (see above); r is then dead until rig_init(). */
 void rig_free(struct rig *r);
 

@@ -193,19 +193,11 @@ static void test_entries_list(void **state)
 /* --- sessions --------------------------------------------------------------- */
 
 /* A minimal x86-64 EFI application header (what pe_check looks at). */
-static char pe_image[512];
+static char pe_image[RIG_PE_SIZE];
 
 static void make_pe_image(void)
 {
-	memset(pe_image, 0, sizeof(pe_image));
-	memcpy(pe_image, "MZ", 2);
-	pe_image[0x3c] = (char)0x80;
-	memcpy(pe_image + 0x80, "PE\0\0", 4);
-	pe_image[0x84] = 0x64;
-	pe_image[0x85] = (char)0x86;
-	pe_image[0x80 + 24] = 0x0b;
-	pe_image[0x80 + 25] = 0x02;
-	pe_image[0x80 + 24 + 68] = 10;
+	rig_pe_image(pe_image);
 }
 
 static void machine_init(struct rig *m, const char *conf)
@@ -251,26 +243,6 @@ static const char *var_text(struct rig *m, const char *name)
 	return out;
 }
 
-static void run(struct rig *m, const struct key *keys, size_t n)
-{
-	m->fw.keys = keys;
-	m->fw.n_keys = n;
-	assert_int_equal(baton_main(&m->fw), 0);
-	assert_int_equal(m->fw.next_key, n);
-}
-
-#define RUN(m, ...) do { \
-	static const struct key keys_[] = { __VA_ARGS__ }; \
-	run((m), keys_, sizeof(keys_) / sizeof(keys_[0])); \
-} while (0)
-
-static void expect_out(struct rig *m, const char *text)
-{
-	if (!m->fw.out || !strstr(m->fw.out, text))
-		fail_msg("console lacks \"%s\"; it shows:\n%s", text,
-			 m->fw.out ? m->fw.out : "(nothing)");
-}
-
 static const char session_conf[] =
 	"timeout 0\n"
 	"default hello\n"
@@ -289,7 +261,7 @@ static void test_session_reports_and_oneshot(void **state)
 
 	machine_init(&m, session_conf);
 	set_var(&m, "LoaderEntryOneShot", "QUIT");
-	run(&m, NULL, 0);
+	rig_run(&m, NULL, 0);
 	assert_int_equal(m.fw.starts, 0);	/* quit, not hello */
 	assert_null(var(&m, "LoaderEntryOneShot"));
 	assert_string_equal(var_text(&m, "LoaderInfo"), "baton " BATON_VERSION);
@@ -322,10 +294,10 @@ static void test_session_unknown_oneshot(void **state)
 
 	machine_init(&m, session_conf);
 	set_var(&m, "LoaderEntryOneShot", "nosuch");
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
 	assert_int_equal(m.fw.starts, 1);	/* the default, hello */
 	assert_null(var(&m, "LoaderEntryOneShot"));
-	expect_out(&m, "LoaderEntryOneShot 'nosuch' matches no entry");
+	rig_expect_out(&m, "LoaderEntryOneShot 'nosuch' matches no entry");
 	assert_string_equal(var_text(&m, "LoaderEntrySelected"), "hello");
 	assert_non_null(var_text(&m, "LoaderTimeExecUSec"));
 	rig_free(&m);
@@ -345,7 +317,7 @@ static void test_session_saved(void **state)
 	machine_init(&m, conf);
 	set_var(&m, "LoaderEntryLastBooted", "other");
 	/* other boots at once and returns; then hello is chosen by hand. */
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('1'), CH('3'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('1'), CH('3'));
 	assert_int_equal(m.fw.starts, 2);
 	assert_string_equal(var_text(&m, "LoaderEntryLastBooted"), "hello");
 	assert_true(var(&m, "LoaderEntryLastBooted")->persistent);
@@ -355,7 +327,7 @@ static void test_session_saved(void **state)
 	machine_init(&m, conf);
 	set_var(&m, "LoaderEntryLastBooted", "hello");
 	set_var(&m, "LoaderEntryOneShot", "other");
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('3'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('3'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(var_text(&m, "LoaderEntrySelected"), "other");
 	assert_string_equal(var_text(&m, "LoaderEntryLastBooted"), "hello");
@@ -364,7 +336,7 @@ static void test_session_saved(void **state)
 	/* Without @saved, a saved entry left by an earlier setting goes. */
 	machine_init(&m, session_conf);
 	set_var(&m, "LoaderEntryLastBooted", "quit");
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_null(var(&m, "LoaderEntryLastBooted"));
 	rig_free(&m);
@@ -378,7 +350,7 @@ static void test_session_default_and_timeouts(void **state)
 
 	machine_init(&m, session_conf);
 	set_var(&m, "LoaderEntryDefault", "quit");
-	run(&m, NULL, 0);
+	rig_run(&m, NULL, 0);
 	assert_int_equal(m.fw.starts, 0);
 	assert_non_null(var(&m, "LoaderEntryDefault"));	/* stays */
 	rig_free(&m);
@@ -387,10 +359,10 @@ static void test_session_default_and_timeouts(void **state)
 	set_var(&m, "LoaderConfigTimeout", "3");
 	set_var(&m, "LoaderConfigTimeoutOneShot", "2");
 	/* The countdown (2 s) boots hello, which returns; quit by hand. */
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_true(m.fw.now_ms >= 2000);
-	expect_out(&m, "Booting 'hello' in 2 s");
+	rig_expect_out(&m, "Booting 'hello' in 2 s");
 	assert_null(var(&m, "LoaderConfigTimeoutOneShot"));
 	assert_non_null(var(&m, "LoaderConfigTimeout"));
 	assert_non_null(var_text(&m, "LoaderTimeMenuUSec"));
@@ -399,7 +371,7 @@ static void test_session_default_and_timeouts(void **state)
 	machine_init(&m, session_conf);
 	set_var(&m, "LoaderConfigTimeout", "menu-force");
 	/* No countdown: the menu waits for the key. */
-	RUN(&m, CH('2'));
+	RIG_RUN(&m, CH('2'));
 	assert_int_equal(m.fw.starts, 0);
 	rig_free(&m);
 }
@@ -416,19 +388,19 @@ static void test_session_bad_vars(void **state)
 	assert_int_equal(fw_var_set(&m.fw, "LoaderEntryOneShot", odd,
 				    sizeof(odd), true, why, sizeof(why)), 0);
 	set_var(&m, "LoaderConfigTimeout", "soon");
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_null(var(&m, "LoaderEntryOneShot"));
-	expect_out(&m, "EFI variable LoaderEntryOneShot is not an id");
-	expect_out(&m, "EFI variable LoaderConfigTimeout is 'soon', expected "
+	rig_expect_out(&m, "EFI variable LoaderEntryOneShot is not an id");
+	rig_expect_out(&m, "EFI variable LoaderConfigTimeout is 'soon', expected "
 		   "seconds, menu-force, menu-hidden or menu-disabled");
 	rig_free(&m);
 
 	machine_init(&m, session_conf);
 	m.fw.var_error = BT_EIO;
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('2'));
 	assert_int_equal(m.fw.starts, 1);
-	expect_out(&m, "cannot read EFI variable LoaderEntryOneShot: "
+	rig_expect_out(&m, "cannot read EFI variable LoaderEntryOneShot: "
 		   "EFI_DEVICE_ERROR");
 	assert_null(strstr(strstr(m.fw.out, "cannot read") + 1,
 			   "cannot "));
@@ -469,7 +441,7 @@ static void test_session_auto_ids(void **state)
 	rig_file(&m, "/EFI/tools/Hello.efi", pe_image, sizeof(pe_image));
 	rig_file(&m, "/EFI/tools/shellx64.efi", pe_image, sizeof(pe_image));
 	set_var(&m, "LoaderEntryOneShot", "auto-efi-tools-hello");
-	RUN(&m, { KEY_ENTER, 0 }, CH('8'));
+	RIG_RUN(&m, { KEY_ENTER, 0 }, CH('8'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/EFI/tools/Hello.efi");
 	v = var(&m, "LoaderEntries");

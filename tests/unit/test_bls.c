@@ -618,26 +618,6 @@ static uint8_t *real_uki(size_t *len)
 	return d;
 }
 
-static void run(struct rig *m, const struct key *keys, size_t n)
-{
-	m->fw.keys = keys;
-	m->fw.n_keys = n;
-	assert_int_equal(baton_main(&m->fw), 0);
-	assert_int_equal(m->fw.next_key, n);
-}
-
-#define RUN(m, ...) do { \
-	static const struct key keys_[] = { __VA_ARGS__ }; \
-	run((m), keys_, sizeof(keys_) / sizeof(keys_[0])); \
-} while (0)
-
-static void expect_out(struct rig *m, const char *text)
-{
-	if (!m->fw.out || !strstr(m->fw.out, text))
-		fail_msg("console lacks \"%s\"; it shows:\n%s", text,
-			 m->fw.out ? m->fw.out : "(nothing)");
-}
-
 /* The rig's boot volume with a UKI (uki, ulen bytes) and two entries. */
 static void bls_machine(struct rig *m, const uint8_t *uki, size_t ulen,
 			const char *conf)
@@ -675,12 +655,12 @@ static void session_with(const uint8_t *uki, size_t ulen, const char *cmdline)
 	/* No baton.conf: the BLS entries (UKI first: it has a sort key),
 	 * then the programs, no firmware setup (auto-firmware no). */
 	bls_machine(&m, uki, ulen, NULL);
-	RUN(&m, CH('1'), K(KEY_END), K(KEY_ENTER));
-	expect_out(&m, "Fedora Linux 40 (Workstation)");
-	expect_out(&m, "Shell");
-	expect_out(&m, "Booting 'Fedora Linux 40 (Workstation)'");
+	RIG_RUN(&m, CH('1'), K(KEY_END), K(KEY_ENTER));
+	rig_expect_out(&m, "Fedora Linux 40 (Workstation)");
+	rig_expect_out(&m, "Shell");
+	rig_expect_out(&m, "Booting 'Fedora Linux 40 (Workstation)'");
 	/* A UKI cut short is reported; dot and auto- files are not read. */
-	expect_out(&m, "/EFI/Linux/notauki.efi: cannot be read: ");
+	rig_expect_out(&m, "/EFI/Linux/notauki.efi: cannot be read: ");
 	assert_null(strstr(m.fw.out, "Firmware setup"));
 	assert_null(strstr(m.fw.out, "auto-windows"));
 	assert_int_equal(m.fw.starts, 1);
@@ -694,16 +674,16 @@ static void session_with(const uint8_t *uki, size_t ulen, const char *cmdline)
 
 	/* Booted twice in one session: counted once. */
 	bls_machine(&m, uki, ulen, NULL);
-	RUN(&m, CH('1'), CH('1'), K(KEY_END), K(KEY_ENTER));
+	RIG_RUN(&m, CH('1'), CH('1'), K(KEY_END), K(KEY_ENTER));
 	assert_int_equal(m.fw.starts, 2);
 	assert_int_equal(m.boot.n_renamed, 1);
 	rig_free(&m);
 
 	/* An efi entry is not counted; baton.conf's entries come first. */
 	bls_machine(&m, uki, ulen, conf);
-	RUN(&m, CH('4'), CH('2'));
-	expect_out(&m, "  3. Fedora Linux 40 (Workstation)");
-	expect_out(&m, "Booting 'Shell'");
+	RIG_RUN(&m, CH('4'), CH('2'));
+	rig_expect_out(&m, "  3. Fedora Linux 40 (Workstation)");
+	rig_expect_out(&m, "Booting 'Shell'");
 	assert_string_equal(m.fw.started_options, "from-bls");
 	assert_int_equal(m.boot.n_renamed, 0);
 	rig_free(&m);
@@ -713,8 +693,8 @@ static void session_with(const uint8_t *uki, size_t ulen, const char *cmdline)
 	ro = *m.boot.v.ops;
 	ro.rename = NULL;
 	m.boot.v.ops = &ro;
-	RUN(&m, CH('1'), K(KEY_END), K(KEY_ENTER));
-	expect_out(&m, "cannot count this boot: memvol is read-only to baton");
+	RIG_RUN(&m, CH('1'), K(KEY_END), K(KEY_ENTER));
+	rig_expect_out(&m, "cannot count this boot: memvol is read-only to baton");
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/EFI/Linux/fedora+3.efi");
 	rig_free(&m);

@@ -14,20 +14,11 @@
 #define K(code) { (code), 0 }
 
 /* A minimal x86-64 EFI application header (what pe_check looks at). */
-static char pe_image[512];
+static char pe_image[RIG_PE_SIZE];
 
 static void make_pe_image(void)
 {
-	memset(pe_image, 0, sizeof(pe_image));
-	pe_image[0] = 'M';
-	pe_image[1] = 'Z';
-	pe_image[0x3c] = 0x80;
-	memcpy(pe_image + 0x80, "PE\0\0", 4);
-	pe_image[0x84] = 0x64;
-	pe_image[0x85] = (char)0x86;
-	pe_image[0x80 + 24] = 0x0b;
-	pe_image[0x80 + 25] = 0x02;
-	pe_image[0x80 + 24 + 68] = 10;
+	rig_pe_image(pe_image);
 }
 
 /* A machine whose boot volume has /EFI/tools/hello.efi, plus the given
@@ -46,26 +37,6 @@ static void machine_init(struct rig *m, const char *conf_path, const char *conf)
 		rig_file(m, conf_path, conf, 0);
 }
 
-static void run(struct rig *m, const struct key *keys, size_t n)
-{
-	m->fw.keys = keys;
-	m->fw.n_keys = n;
-	assert_int_equal(baton_main(&m->fw), 0);
-	assert_int_equal(m->fw.next_key, n);	/* every key was used */
-}
-
-static void expect_out(struct rig *m, const char *text)
-{
-	if (!m->fw.out || !strstr(m->fw.out, text))
-		fail_msg("console lacks \"%s\"; it shows:\n%s", text,
-			 m->fw.out ? m->fw.out : "(nothing)");
-}
-
-#define RUN(m, ...) do { \
-	static const struct key keys_[] = { __VA_ARGS__ }; \
-	run((m), keys_, sizeof(keys_) / sizeof(keys_[0])); \
-} while (0)
-
 static const char basic_conf[] =
 	"timeout -1\n"
 	"default hello\n"
@@ -82,14 +53,14 @@ static void test_config_next_to_self_and_chain(void **state)
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
 	m.fw.start_status = 3;
-	RUN(&m, K(KEY_ENTER), K(KEY_DOWN), K(KEY_ENTER));
+	RIG_RUN(&m, K(KEY_ENTER), K(KEY_DOWN), K(KEY_ENTER));
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
 	assert_string_equal(m.fw.started_options, "exit=3 greeting");
 	assert_int_equal(m.fw.started_size, sizeof(pe_image));
-	expect_out(&m, "config /EFI/BOOT/baton.conf");
-	expect_out(&m, "Booting 'Hello'");
-	expect_out(&m, "'Hello' returned status 0x3");
+	rig_expect_out(&m, "config /EFI/BOOT/baton.conf");
+	rig_expect_out(&m, "Booting 'Hello'");
+	rig_expect_out(&m, "'Hello' returned status 0x3");
 	rig_free(&m);
 }
 
@@ -109,9 +80,9 @@ static void test_editor_off_reaches_submenus(void **state)
 	snprintf(top, sizeof(top), "timeout -1\neditor no\n%s", entries);
 	machine_init(&m, "/baton.conf", top);
 	rig_file(&m, "/sub.conf", sub_conf, 0);
-	RUN(&m, CH('1'), CH('e'), K(KEY_END), CH('X'), K(KEY_ENTER),
+	RIG_RUN(&m, CH('1'), CH('e'), K(KEY_END), CH('X'), K(KEY_ENTER),
 	    K(KEY_ESC), CH('2'));
-	expect_out(&m, "editing is disabled in the config");
+	rig_expect_out(&m, "editing is disabled in the config");
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_options, "opt");
 	rig_free(&m);
@@ -120,7 +91,7 @@ static void test_editor_off_reaches_submenus(void **state)
 	snprintf(top, sizeof(top), "timeout -1\n%s", entries);
 	machine_init(&m, "/baton.conf", top);
 	rig_file(&m, "/sub.conf", sub_conf, 0);
-	RUN(&m, CH('1'), CH('e'), K(KEY_END), CH('X'), K(KEY_ENTER),
+	RIG_RUN(&m, CH('1'), CH('e'), K(KEY_END), CH('X'), K(KEY_ENTER),
 	    K(KEY_ESC), CH('2'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_options, "optX");
@@ -133,26 +104,26 @@ static void test_config_option_and_fallbacks(void **state)
 
 	machine_init(&m, "/custom/my.conf", basic_conf);
 	m.fw.load_options = "baton.efi config=/custom/my.conf";
-	RUN(&m, CH('2'));
-	expect_out(&m, "config /custom/my.conf");
+	RIG_RUN(&m, CH('2'));
+	rig_expect_out(&m, "config /custom/my.conf");
 	rig_free(&m);
 
 	machine_init(&m, "/boot/baton.conf", basic_conf);
-	RUN(&m, CH('2'));
-	expect_out(&m, "config /boot/baton.conf");
+	RIG_RUN(&m, CH('2'));
+	rig_expect_out(&m, "config /boot/baton.conf");
 	rig_free(&m);
 
 	machine_init(&m, "/baton.conf", basic_conf);
-	RUN(&m, CH('2'));
-	expect_out(&m, "config /baton.conf");
+	RIG_RUN(&m, CH('2'));
+	rig_expect_out(&m, "config /baton.conf");
 	rig_free(&m);
 
 	/* A config= that cannot be read is reported; the usual places still work. */
 	machine_init(&m, "/baton.conf", basic_conf);
 	m.fw.load_options = "config=/missing.conf";
-	RUN(&m, CH('2'));
-	expect_out(&m, "config= load option: /missing.conf: file not found");
-	expect_out(&m, "config /baton.conf");
+	RIG_RUN(&m, CH('2'));
+	rig_expect_out(&m, "config= load option: /missing.conf: file not found");
+	rig_expect_out(&m, "config /baton.conf");
 	rig_free(&m);
 }
 
@@ -163,15 +134,15 @@ static void test_no_config_menu(void **state)
 	machine_init(&m, NULL, NULL);
 	/* Entries: tools/hello.efi, then firmware setup, reboot, power off
 	 * and exit. */
-	RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), K(KEY_ESC), CH('5'));
-	expect_out(&m, "no baton.conf found");
-	expect_out(&m, "tools/hello.efi (BATON)");
+	RIG_RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), K(KEY_ESC), CH('5'));
+	rig_expect_out(&m, "no baton.conf found");
+	rig_expect_out(&m, "tools/hello.efi (BATON)");
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
 	assert_null(strstr(m.fw.out, "BOOT/BOOTX64.EFI ("));	/* not itself */
 	assert_int_equal(m.fw.resets, 3);
 	assert_int_equal(m.fw.last_reset, FW_RESET_POWEROFF);
-	expect_out(&m, "cannot boot 'Reboot': host machine cannot reset");
+	rig_expect_out(&m, "cannot boot 'Reboot': host machine cannot reset");
 	rig_free(&m);
 }
 
@@ -198,13 +169,13 @@ static void test_errors_return_to_menu(void **state)
 	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", broken_conf);
-	RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), CH('5'));
-	expect_out(&m, "/EFI/BOOT/baton.conf:2: unknown key 'frobnicate'");
-	expect_out(&m, "cannot boot 'Missing': /EFI/nope.efi: file not found");
-	expect_out(&m, "cannot boot 'Pinned': /EFI/tools/hello.efi: SHA-256 mismatch (expected "
+	RIG_RUN(&m, CH('1'), CH('2'), CH('3'), CH('4'), CH('5'));
+	rig_expect_out(&m, "/EFI/BOOT/baton.conf:2: unknown key 'frobnicate'");
+	rig_expect_out(&m, "cannot boot 'Missing': /EFI/nope.efi: file not found");
+	rig_expect_out(&m, "cannot boot 'Pinned': /EFI/tools/hello.efi: SHA-256 mismatch (expected "
 		   "0000000000000000000000000000000000000000000000000000000000000000, got ");
-	expect_out(&m, "cannot boot 'Text': /notefi.efi: not an EFI program (no MZ signature at offset 0)");
-	expect_out(&m, "cannot boot 'Kernel': /vmlinuz: file not found");
+	rig_expect_out(&m, "cannot boot 'Text': /notefi.efi: not an EFI program (no MZ signature at offset 0)");
+	rig_expect_out(&m, "cannot boot 'Kernel': /vmlinuz: file not found");
 	assert_int_equal(m.fw.starts, 0);
 	rig_free(&m);
 }
@@ -221,8 +192,8 @@ static void test_submenu(void **state)
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
 	rig_file(&m, "/sub/more.conf", sub, 0);
-	RUN(&m, K(KEY_ENTER), K(KEY_ENTER), K(KEY_ESC), K(KEY_DOWN), K(KEY_ENTER));
-	expect_out(&m, "Inner program");
+	RIG_RUN(&m, K(KEY_ENTER), K(KEY_ENTER), K(KEY_ESC), K(KEY_DOWN), K(KEY_ENTER));
+	rig_expect_out(&m, "Inner program");
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/EFI/tools/hello.efi");
 	assert_string_equal(m.fw.started_options, "inner");
@@ -239,10 +210,10 @@ static void test_timeout_boots_default(void **state)
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf);
 	/* No key until the program has run: the countdown must boot it. */
-	RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('1'));
+	RIG_RUN(&m, { KEY_OTHER, HOST_IDLE }, CH('1'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_true(m.fw.now_ms >= 2000);
-	expect_out(&m, "Booting 'Hello' in 2 s");
+	rig_expect_out(&m, "Booting 'Hello' in 2 s");
 	rig_free(&m);
 }
 
@@ -259,13 +230,13 @@ static void test_timeout_zero_and_key_stops_countdown(void **state)
 	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf0);
-	RUN(&m, CH('2'));
+	RIG_RUN(&m, CH('2'));
 	assert_int_equal(m.fw.starts, 1);
 	assert_int_equal(m.fw.now_ms, 0);
 	rig_free(&m);
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", conf5);
-	RUN(&m, K(KEY_DOWN), K(KEY_UP), K(KEY_DOWN), K(KEY_ENTER));
+	RIG_RUN(&m, K(KEY_DOWN), K(KEY_UP), K(KEY_DOWN), K(KEY_ENTER));
 	assert_int_equal(m.fw.starts, 0);
 	rig_free(&m);
 }
@@ -275,7 +246,7 @@ static void test_editor(void **state)
 	struct rig m;
 
 	machine_init(&m, "/EFI/BOOT/baton.conf", basic_conf);
-	RUN(&m, CH('e'), K(KEY_END), CH(' '), CH('x'), CH('='), CH('1'),
+	RIG_RUN(&m, CH('e'), K(KEY_END), CH(' '), CH('x'), CH('='), CH('1'),
 	    K(KEY_ENTER), CH('2'));
 	assert_string_equal(m.fw.started_options, "exit=3 greeting x=1");
 	rig_free(&m);
@@ -313,8 +284,8 @@ static void test_config_on_boot_disk(void **state)
 	machine_init(&m, NULL, NULL);
 	assert_int_equal(fs_add_volume(&m.fw.fs, &other.v), 0);
 	assert_int_equal(fs_add_volume(&m.fw.fs, &tree.v), 0);
-	RUN(&m, CH('1'), CH('2'));
-	expect_out(&m, "config label=ISOTREE:/boot/baton.conf");
+	RIG_RUN(&m, CH('1'), CH('2'));
+	rig_expect_out(&m, "config label=ISOTREE:/boot/baton.conf");
 	assert_int_equal(m.fw.starts, 1);
 	assert_string_equal(m.fw.started_path, "/tree.efi");
 	rig_free(&m);
@@ -323,8 +294,8 @@ static void test_config_on_boot_disk(void **state)
 	tree.v.on_boot_disk = false;
 	machine_init(&m, NULL, NULL);
 	assert_int_equal(fs_add_volume(&m.fw.fs, &tree.v), 0);
-	RUN(&m, CH('5'));
-	expect_out(&m, "no baton.conf found");
+	RIG_RUN(&m, CH('5'));
+	rig_expect_out(&m, "no baton.conf found");
 	rig_free(&m);
 }
 
@@ -354,10 +325,10 @@ static void test_config_on_disk(void **state)
 	rig_disk(&m, &hb, img, 1 << 20, 512);
 	hb.bd.fsys = &data.fsys;
 	m.fw.load_options = "config=uuid=2468-ace0:/baton.conf";
-	RUN(&m, CH('2'), CH('1'), CH('3'));
-	expect_out(&m, "config uuid=2468-ace0:/baton.conf");
-	expect_out(&m, "Booting 'From boot'");
-	expect_out(&m, "Booting 'From disk'");
+	RIG_RUN(&m, CH('2'), CH('1'), CH('3'));
+	rig_expect_out(&m, "config uuid=2468-ace0:/baton.conf");
+	rig_expect_out(&m, "Booting 'From boot'");
+	rig_expect_out(&m, "Booting 'From disk'");
 	assert_int_equal(m.fw.starts, 2);
 	assert_ptr_equal(m.fw.started_device, &hb);	/* the last one */
 	assert_string_equal(m.fw.started_path, "/disk.efi");
@@ -368,8 +339,8 @@ static void test_config_on_disk(void **state)
 	rig_disk(&m, &hb, img, 1 << 20, 512);
 	hb.bd.fsys = &data.fsys;
 	m.fw.load_options = "config=label=DATA:/baton.conf";
-	RUN(&m, CH('3'));
-	expect_out(&m, "config label=DATA:/baton.conf");
+	RIG_RUN(&m, CH('3'));
+	rig_expect_out(&m, "config label=DATA:/baton.conf");
 	assert_int_equal(m.fw.starts, 0);
 	rig_free(&m);
 	unlink(img);
