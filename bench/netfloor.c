@@ -112,11 +112,22 @@ static EFI_STATUS by_tftp(EFI_PXE_BASE_CODE *pxe, EFI_HANDLE pxe_handle,
 	return s;
 }
 
-/* Polls http until token's event fires. */
-static void wait(struct efi_http *http, struct http_token *token)
+/* Starts a request or response on token and polls http until it is done:
+ * its status. */
+static EFI_STATUS call(struct efi_http *http,
+		       EFI_STATUS (EFIAPI *op)(struct efi_http *,
+					       struct http_token *),
+		       struct http_token *token)
 {
+	EFI_STATUS s;
+
+	token->status = EFI_NOT_READY;
+	s = op(http, token);
+	if (s != EFI_SUCCESS)
+		return s;
 	while (bs->CheckEvent(token->event) != EFI_SUCCESS)
 		http->poll(http);
+	return token->status;
 }
 
 static UINT64 parse_length(struct http_message *msg)
@@ -192,22 +203,13 @@ static EFI_STATUS by_http(EFI_PXE_BASE_CODE *pxe, EFI_HANDLE pxe_handle,
 	if (s == EFI_SUCCESS)
 		s = bs->CreateEvent(0, 0, NULL, NULL, &token.event);
 	if (s == EFI_SUCCESS)
-		s = http->request(http, &token);
-	if (s == EFI_SUCCESS) {
-		wait(http, &token);
-		s = token.status;
-	}
+		s = call(http, http->request, &token);
 	if (s != EFI_SUCCESS) {
 		fail("NETFLOOR-ERROR http request ", s);
 		return s;
 	}
 	msg = (struct http_message){ &status, 0, NULL, 0, NULL };
-	token.status = EFI_NOT_READY;
-	s = http->response(http, &token);
-	if (s == EFI_SUCCESS) {
-		wait(http, &token);
-		s = token.status;
-	}
+	s = call(http, http->response, &token);
 	if (s != EFI_SUCCESS || !(size = parse_length(&msg))) {
 		fail("NETFLOOR-ERROR http response (no length?) ", s);
 		return s != EFI_SUCCESS ? s : EFI_PROTOCOL_ERROR;
@@ -217,12 +219,7 @@ static EFI_STATUS by_http(EFI_PXE_BASE_CODE *pxe, EFI_HANDLE pxe_handle,
 	for (*got = 0; *got < size;) {
 		msg = (struct http_message){ NULL, 0, NULL, size - *got,
 					     buf + *got };
-		token.status = EFI_NOT_READY;
-		s = http->response(http, &token);
-		if (s == EFI_SUCCESS) {
-			wait(http, &token);
-			s = token.status;
-		}
+		s = call(http, http->response, &token);
 		if (s != EFI_SUCCESS) {
 			fail("NETFLOOR-ERROR http body ", s);
 			return s;

@@ -6,7 +6,6 @@
 #include "core/bli.h"
 #include "core/session.h"
 #include "firmware/firmware.h"
-#include "firmware/vars.h"
 #include "fs/fs.h"
 #include "fs/volume.h"
 #include "lib/error.h"
@@ -99,7 +98,7 @@ void bli_entry_id(const char *id, char *out, size_t cap)
 	size_t i;
 
 	for (i = 0; id[i] && i + 1 < cap; i++) {
-		char c = id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32 : id[i];
+		char c = (char)to_lower(id[i]);
 
 		out[i] = id_char(c) ? c : '_';
 	}
@@ -135,7 +134,7 @@ static void lower(const char *s, char *out, size_t cap)
 	size_t i;
 
 	for (i = 0; s[i] && i + 1 < cap; i++)
-		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i];
+		out[i] = (char)to_lower(s[i]);
 	out[i] = '\0';
 }
 
@@ -362,6 +361,7 @@ void bli_start(struct session *s)
 size_t bli_menu(struct session *s, struct config *cfg)
 {
 	enum bli_from from;
+	enum bli_save picked;
 	uint8_t *list;
 	size_t len, idx;
 
@@ -370,7 +370,9 @@ size_t bli_menu(struct session *s, struct config *cfg)
 		bt_free(list);
 	}
 	cfg->timeout = bli_timeout(cfg->timeout, &s->bli);
-	idx = bli_pick(cfg, &s->bli, &from, &s->bli_save);
+	/* The session keeps whether @saved is on: the user may boot
+	 * another entry than the one picked. */
+	idx = bli_pick(cfg, &s->bli, &from, &picked);
 	s->bli_save = bli_saving(cfg, &s->bli);
 	s->bli_oneshot = from == BLI_ONESHOT ? idx : SIZE_MAX;
 	if (s->bli.oneshot[0] && from != BLI_ONESHOT) {
