@@ -79,10 +79,10 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .SECONDARY:
 
 .PHONY: all deps efi iso usb run test unit fuzz fuzz-short qemu-test bench bench-disk \
-	bench-net clean
+	bench-net clean baton-kexec
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img \
+all: $(BUILD)/baton.efi $(TESTEFI) $(BUILD)/baton.iso $(BUILD)/baton-usb.img $(BUILD)/baton-kexec \
 	$(BUILD)/probe/probe-linux.bzImage probe-mb
 
 # Probe kernels: tiny kernels that report the machine state they got.
@@ -216,6 +216,28 @@ $(BUILD)/baton-usb.img: $(DEMO_DEPS)
 
 run: all
 	tools/qemu-run $(BUILD)/baton.iso
+
+# --- baton-kexec: the same portable code on a running Linux -----------------
+# A static program (docs/kexec.md): baton's portable sources without the
+# UEFI kexec backend, the Linux platform (linux/), and the trampoline's entry
+# half as the purgatory it hands to kexec_load(2).
+KEXEC_CFLAGS := -std=gnu11 -O2 -g0 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffunction-sections -fdata-sections -I. -I$(BUILD)/gen
+KEXEC_SRC := $(filter-out $(HOST_ONLY_EXCLUDE) kexec/backend_uefi.c,$(PORTABLE_SRC)) \
+	$(wildcard linux/*.c)
+KEXEC_OBJ := $(patsubst %.c,$(BUILD)/kexec/%.o,$(KEXEC_SRC)) \
+	$(BUILD)/efi/arch/x86_64/trampoline_entry.o
+
+$(BUILD)/kexec/%.o: %.c $(HEADERS) $(TRAMP_SYMS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  KEXECCC $<"
+	@$(HOST_CC) $(KEXEC_CFLAGS) -c $< -o $@
+
+$(BUILD)/baton-kexec: $(KEXEC_OBJ)
+	@echo "  LD      $@"
+	@$(HOST_CC) -static-pie -Wl,--gc-sections -s $(KEXEC_OBJ) -o $@
+
+baton-kexec: $(BUILD)/baton-kexec
 
 # --- tests -------------------------------------------------------------------
 $(BUILD)/host/%.o: %.c $(HEADERS) | $(DEPS_STAMP)

@@ -243,6 +243,23 @@ static void print_diags(struct session *s, const struct config *cfg)
 		session_print(s, cfg->diags[i]);
 }
 
+int baton_load_menu(struct fw *fw, struct config *cfg)
+{
+	struct session s = { .fw = fw };
+	struct bls_prefs prefs;
+	int rc;
+
+	if (console_init(&s.con, fw))
+		return BT_ENOMEM;
+	rc = load_config(&s, cfg, &(struct fw_netboot){ 0 });
+	if (!rc && cfg->bls)
+		rc = bls_scan(&s, cfg, &prefs);
+	if (!rc)
+		rc = config_finish(cfg);
+	console_free(&s.con);
+	return rc;
+}
+
 int baton_main(struct fw *fw)
 {
 	struct session s = { .fw = fw };

@@ -12,6 +12,19 @@ struct fw;
  */
 int baton_main(struct fw *fw);
 
+struct config;
+
+/*
+ * The top menu as baton_main would show it, without showing it: the config
+ * found as baton finds it (config= from fw_load_options, then next to
+ * baton's binary, /boot/baton.conf, /baton.conf), its BLS entries, and the
+ * checks that need the whole config.  The found config is said on the
+ * console; diagnostics are left in cfg->diags.  0, BT_ENOENT when there is
+ * no config, or BT_ENOMEM.  For baton-kexec, which boots the same entries
+ * from a running Linux.
+ */
+int baton_load_menu(struct fw *fw, struct config *cfg);
+
 #define BATON_VERSION "0.1"
 
 #endif

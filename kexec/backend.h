@@ -4,8 +4,9 @@
  * firmware, prepares the trampoline and identity maps, exits boot services,
  * quiesces the interrupt controllers and jumps; host tests run the same
  * backend over the host double of the firmware and the machine, or a
- * recording backend of their own.  A Linux userspace backend (kexec_load(2),
- * with the trampoline's entry half as its purgatory) is the next one.
+ * recording backend of their own.  The Linux userspace backend of baton-kexec
+ * (linux/kexec.c) hands the segments to kexec_load(2), with the
+ * trampoline's entry half as their purgatory.
  */
 #ifndef BATON_KEXEC_BACKEND_H
 #define BATON_KEXEC_BACKEND_H
@@ -47,5 +48,10 @@ struct kexec_backend {
 
 /* The UEFI backend: the firmware's pages and ExitBootServices. */
 extern const struct kexec_backend kexec_uefi_backend;
+
+/* The platform's backend, which kload_init() picks: the UEFI one in
+ * baton.efi and the host tests, kexec_load(2)'s in baton-kexec
+ * (linux/kexec.c). */
+extern const struct kexec_backend *const kexec_default_backend;
 
 #endif

@@ -112,3 +112,5 @@ const struct kexec_backend kexec_uefi_backend = {
 	.cleanup = uefi_cleanup,
 	.exec = uefi_exec,
 };
+
+const struct kexec_backend *const kexec_default_backend = &kexec_uefi_backend;

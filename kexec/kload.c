@@ -11,7 +11,7 @@ int kload_init(struct kload *kl, struct fw *fw, enum kimage_mode mode,
 
 	memset(kl, 0, sizeof(*kl));
 	kl->fw = fw;
-	kl->be = &kexec_uefi_backend;
+	kl->be = kexec_default_backend;
 	kimage_init(&kl->ki, mode);
 	fw_platform(fw, &kl->plat);
 	rc = fw_memmap(fw, &kl->map);

@@ -221,8 +221,11 @@ static void linux_final_map(void *ctx, const void *map, size_t size,
 	/* ext every time: if ExitBootServices was retried, a second call
 	 * must unlink what the first linked. */
 	linux_set_e820(ll->bp, ll->tmp, n, ll->ext, ll->ext_phys);
-	linux_set_efi_info(ll->bp, ll->kl.plat.systab, (uintptr_t)map,
-			   (uint32_t)size, (uint32_t)desc_size, desc_version);
+	/* No system table (baton-kexec): the kernel is not told of EFI. */
+	if (ll->kl.plat.systab)
+		linux_set_efi_info(ll->bp, ll->kl.plat.systab, (uintptr_t)map,
+				   (uint32_t)size, (uint32_t)desc_size,
+				   desc_version);
 }
 
 /*

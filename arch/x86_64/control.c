@@ -8,6 +8,23 @@ _Static_assert(CTL_PLAN + KIMAGE_MAX_SEGMENTS * sizeof(struct kexec_copy) <=
 _Static_assert(CTL_COPY_PARAMS + sizeof(struct tramp_copy_params) <= CTL_PLAN,
 	       "the copy parameters fit before the plan");
 
+void control_entry_params(const struct kimage *ki, uint64_t cr3,
+			  struct tramp_entry_params *ep)
+{
+	ep->cr3 = cr3;
+	ep->entry = ki->entry;
+	ep->mode = ki->mode == KIMAGE_PROTECTED_32 ? TRAMP_MODE_PROTECTED_32
+						   : TRAMP_MODE_LONG;
+	ep->rax = ki->regs.rax;
+	ep->rbx = ki->regs.rbx;
+	ep->rcx = ki->regs.rcx;
+	ep->rdx = ki->regs.rdx;
+	ep->rsi = ki->regs.rsi;
+	ep->rdi = ki->regs.rdi;
+	ep->rbp = ki->regs.rbp;
+	ep->rsp = ki->regs.rsp;
+}
+
 int control_fill(void *area, uint64_t area_phys, const struct tramp_code *code,
 		 uint64_t cr3, const struct kimage *ki, char *err, size_t errlen)
 {
@@ -36,18 +53,7 @@ int control_fill(void *area, uint64_t area_phys, const struct tramp_code *code,
 
 	/* The copy half already switched to these tables; giving them again
 	 * keeps the entry half's contract complete on its own. */
-	ep.cr3 = cr3;
-	ep.entry = ki->entry;
-	ep.mode = ki->mode == KIMAGE_PROTECTED_32 ? TRAMP_MODE_PROTECTED_32
-						  : TRAMP_MODE_LONG;
-	ep.rax = ki->regs.rax;
-	ep.rbx = ki->regs.rbx;
-	ep.rcx = ki->regs.rcx;
-	ep.rdx = ki->regs.rdx;
-	ep.rsi = ki->regs.rsi;
-	ep.rdi = ki->regs.rdi;
-	ep.rbp = ki->regs.rbp;
-	ep.rsp = ki->regs.rsp;
+	control_entry_params(ki, cr3, &ep);
 	memcpy(a + CTL_ENTRY + TRAMP_ENTRY_PARAMS_OFF, &ep, sizeof(ep));
 	return 0;
 }

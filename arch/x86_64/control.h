@@ -51,6 +51,12 @@ struct tramp_entry_params {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
 };
 
+/* The entry half's parameters for entering ki with page tables cr3 (0:
+ * the current ones); also what baton-kexec gives the same blob as its
+ * purgatory. */
+void control_entry_params(const struct kimage *ki, uint64_t cr3,
+			  struct tramp_entry_params *ep);
+
 /* The two halves' bytes, as linked (or as a test gives them). */
 struct tramp_code {
 	const void *copy;

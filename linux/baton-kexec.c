@@ -1,0 +1,434 @@
+/*
+ * baton-kexec: boot any entry of baton's menu from a running Linux, without
+ * the firmware.  The config is found and read as baton finds it on the ESP,
+ * the kernel is placed and its boot_params (or Multiboot information) built
+ * by baton's own protocol code, and the image goes to kexec_load(2) with
+ * baton's entry code as the purgatory (linux/kexec.c).  docs/kexec.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <linux/reboot.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "config/config.h"
+#include "core/baton.h"
+#include "core/bli.h"
+#include "linux/fw.h"
+#include "linux/kexec.h"
+#include "loader/protocol.h"
+#include "lib/error.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+#define KEXEC_FILE_NO_INITRAMFS 0x4
+
+struct opts {
+	const char *config, *esp, *sys, *append, *entry;
+	bool list, dry_run, exec, force;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: baton-kexec list [--config FILE] [--esp DIR]\n"
+	      "       baton-kexec ENTRY [--append ARGS] [--dry-run | --exec "
+	      "[--force]]\n"
+	      "                   [--config FILE] [--esp DIR]\n"
+	      "ENTRY is an id as 'list' shows it, or @default.\n"
+	      "  --config FILE  baton.conf to read (on the ESP; default: where "
+	      "baton looks)\n"
+	      "  --esp DIR      the mounted ESP, baton's volume (default: /efi, "
+	      "/boot/efi or /boot)\n"
+	      "  --append ARGS  added to the entry's command line\n"
+	      "  --dry-run      print the segments and entry state; load nothing\n"
+	      "  --exec         reboot into the entry once it is loaded "
+	      "(systemctl kexec)\n"
+	      "  --force        with --exec: reboot(2) at once, without an "
+	      "orderly shutdown\n", f);
+}
+
+static int die(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "baton-kexec: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* The mounted ESP: the first of the usual places with an EFI folder. */
+static const char *find_esp(void)
+{
+	static const char *const places[] = { "/efi", "/boot/efi", "/boot" };
+	char sub[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/EFI", places[i]);
+		if (is_dir(sub))
+			return places[i];
+	}
+	return NULL;
+}
+
+/* FILE as a path on the ESP ("/EFI/BOOT/baton.conf"), or NULL when it is
+ * not inside it. */
+static char *config_on_esp(const char *file, const char *esp)
+{
+	char *f = realpath(file, NULL), *e = realpath(esp, NULL), *out = NULL;
+	size_t n;
+
+	if (f && e) {
+		n = strlen(e);
+		if (!strcmp(e, "/"))
+			out = fmt_alloc("%s", f);
+		else if (!strncmp(f, e, n) && f[n] == '/')
+			out = fmt_alloc("%s", f + n);
+	}
+	free(f);
+	free(e);
+	return out;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longs[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "esp", required_argument, NULL, 'e' },
+		{ "sys", required_argument, NULL, 's' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "exec", no_argument, NULL, 'x' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->sys = "/sys";
+	while ((c = getopt_long(argc, argv, "c:e:a:nxfh", longs, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'e': o->esp = optarg; break;
+		case 's': o->sys = optarg; break;
+		case 'a': o->append = optarg; break;
+		case 'n': o->dry_run = true; break;
+		case 'x': o->exec = true; break;
+		case 'f': o->force = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	o->entry = argv[optind];
+	o->list = !strcmp(o->entry, "list");
+	if (o->dry_run && o->exec)
+		return die("--dry-run and --exec do not go together", "", ""), 2;
+	if (o->force && !o->exec)
+		return die("--force goes with --exec", "", ""), 2;
+	return 0;
+}
+
+static const char *title_of(const struct config_entry *e)
+{
+	return e->title ? e->title : e->id;
+}
+
+static void list(const struct config *cfg)
+{
+	size_t i, def = config_default_index(cfg);
+	char id[BLI_ID_MAX];
+
+	for (i = 0; i < cfg->n_entries; i++) {
+		const struct config_entry *e = &cfg->entries[i];
+
+		bli_entry_id(e->id, id, sizeof(id));
+		printf("%c %-24s %-11s %s%s%s\n", i == def ? '*' : ' ', id,
+		       config_kind_key(e->kind), title_of(e),
+		       e->error ? "  [cannot boot: " : "",
+		       e->error ? e->error : "");
+		if (e->error)
+			fputs("]\n", stdout);
+	}
+}
+
+/* The entry ENTRY names: its id (without case), its title, or @default. */
+static struct config_entry *find_entry(struct config *cfg, const char *name)
+{
+	char id[BLI_ID_MAX];
+	size_t i;
+
+	if (!strcmp(name, "@default"))
+		return cfg->n_entries ? &cfg->entries[config_default_index(cfg)]
+				      : NULL;
+	for (i = 0; i < cfg->n_entries; i++) {
+		bli_entry_id(cfg->entries[i].id, id, sizeof(id));
+		if (!strcasecmp(id, name))
+			return &cfg->entries[i];
+	}
+	for (i = 0; i < cfg->n_entries; i++)
+		if (cfg->entries[i].title && !strcmp(cfg->entries[i].title, name))
+			return &cfg->entries[i];
+	return NULL;
+}
+
+/* The whole file at p in a memfd, for kexec_file_load; -1 with err. */
+static int file_fd(struct fw *fw, const struct path *p, const char *what,
+		   char *err, size_t errlen)
+{
+	void *data;
+	size_t len;
+	int fd, rc = fs_read_all(fw_fs(fw), p, &data, &len, err, errlen);
+
+	if (rc)
+		return -1;
+	fd = memfd_create(what, MFD_CLOEXEC);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+		fmt_buf(err, errlen, "memfd for %s: %s", what, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	bt_free(data);
+	return fd;
+}
+
+/*
+ * Under lockdown only kexec_file_load(2) is allowed: the running kernel
+ * builds boot_params itself and checks the kernel's signature.  The initrds
+ * go to it as one file, concatenated (as the kernel reads several anyway).
+ */
+static int file_load(struct fw *fw, const struct config_entry *e,
+		     const char *cmdline, char *err, size_t errlen)
+{
+	int kfd = file_fd(fw, &e->image, "kernel", err, errlen), ifd = -1;
+	unsigned long flags = 0;
+	size_t i;
+	int rc = 0;
+
+	if (kfd < 0)
+		return BT_EIO;
+	if (!e->n_initrds)
+		flags |= KEXEC_FILE_NO_INITRAMFS;
+	else if ((ifd = memfd_create("initrd", MFD_CLOEXEC)) < 0)
+		rc = BT_EIO;
+	for (i = 0; !rc && i < e->n_initrds; i++) {
+		void *data;
+		size_t len;
+
+		rc = fs_read_all(fw_fs(fw), &e->initrds[i], &data, &len, err,
+				 errlen);
+		if (!rc && write(ifd, data, len) != (ssize_t)len)
+			rc = BT_EIO;
+		if (!rc)
+			bt_free(data);
+	}
+	if (!rc && syscall(SYS_kexec_file_load, kfd, ifd,
+			   (unsigned long)strlen(cmdline) + 1, cmdline, flags)) {
+		fmt_buf(err, errlen, "kexec_file_load: %s%s", strerror(errno),
+			errno == EKEYREJECTED || errno == ENOKEY || errno == EBADMSG ?
+			" (the kernel's signature is not trusted)" : "");
+		rc = BT_EDENIED;
+	}
+	close(kfd);
+	if (ifd >= 0)
+		close(ifd);
+	return rc;
+}
+
+static int boot(struct fw *fw, const struct config_entry *e,
+		const char *cmdline, char *err, size_t errlen)
+{
+	const struct protocol *proto = protocol_find(config_kind_key(e->kind));
+	struct boot_module *mods = NULL;
+	struct boot_spec b = {
+		.image = &e->image,
+		.cmdline = cmdline,
+		.where = e->where,
+		.initrds = e->initrds,
+		.n_initrds = e->n_initrds,
+		.n_modules = e->n_modules,
+		.quiesce = true,
+	};
+	uint64_t status;
+	size_t i;
+	int rc;
+
+	if (e->n_modules && !(mods = bt_zalloc(e->n_modules * sizeof(*mods))))
+		return BT_ENOMEM;
+	for (i = 0; i < e->n_modules; i++) {
+		mods[i].path = &e->modules[i].path;
+		mods[i].args = e->modules[i].args;
+	}
+	b.modules = mods;
+	rc = proto->boot(fw, &b, &status, err, errlen);
+	bt_free(mods);
+	return rc;
+}
+
+/* An EFI program cannot run after Linux: baton boots it after a reboot. */
+static int oneshot(struct fw *fw, const struct config_entry *e, bool exec,
+		   bool force)
+{
+	uint8_t data[2 * BLI_ID_MAX + 2];
+	char id[BLI_ID_MAX], why[300];
+	size_t len;
+
+	bli_entry_id(e->id, id, sizeof(id));
+	len = bli_str_encode(id, data, sizeof(data));
+	if (fw_var_set(fw, "LoaderEntryOneShot", data, len, true, why,
+		       sizeof(why)))
+		return die("cannot set LoaderEntryOneShot: %s", why, ""), 1;
+	printf("'%s' is an EFI program, which cannot run after Linux: "
+	       "LoaderEntryOneShot is now '%s', so baton boots it after the "
+	       "next reboot\n", title_of(e), id);
+	if (!exec)
+		return 0;
+	fflush(stdout);
+	if (!force && is_dir("/run/systemd/system")) {
+		execlp("systemctl", "systemctl", "reboot", (char *)NULL);
+		return die("cannot run systemctl: %s", strerror(errno), ""), 1;
+	}
+	sync();
+	reboot(RB_AUTOBOOT);
+	return die("reboot: %s", strerror(errno), ""), 1;
+}
+
+/* Into the loaded image: an orderly shutdown through systemd, else (or
+ * with --force) at once. */
+static int kexec_now(bool force)
+{
+	fflush(stdout);
+	if (!force && is_dir("/run/systemd/system")) {
+		execlp("systemctl", "systemctl", "kexec", (char *)NULL);
+		return die("cannot run systemctl: %s", strerror(errno), ""), 1;
+	}
+	sync();
+	reboot(LINUX_REBOOT_CMD_KEXEC);
+	return die("reboot(LINUX_REBOOT_CMD_KEXEC): %s", strerror(errno), ""), 1;
+}
+
+static int run(struct fw *fw, struct config *cfg, const struct opts *o)
+{
+	struct config_entry *e = find_entry(cfg, o->entry);
+	const char *a, *opt, *app = o->append ? o->append : "";
+	char err[600], *cmdline;
+	int rc;
+
+	if (!e)
+		return die("no entry '%s' (baton-kexec list shows them)",
+			   o->entry, "");
+	if (e->error)
+		return die("cannot boot '%s': %s", title_of(e), e->error);
+	switch (e->kind) {
+	case ENTRY_LINUX:
+	case ENTRY_MULTIBOOT:
+	case ENTRY_MULTIBOOT2:
+		break;
+	case ENTRY_EFI:
+	case ENTRY_LINUX_EFI:
+		if (o->dry_run) {
+			printf("'%s' is an EFI program: baton-kexec would set "
+			       "LoaderEntryOneShot and reboot\n", title_of(e));
+			return 0;
+		}
+		return oneshot(fw, e, o->exec, o->force);
+	default:
+		return die("'%s' is a %s entry: baton-kexec boots linux, "
+			   "multiboot and multiboot2 entries, and efi ones "
+			   "through a reboot", title_of(e),
+			   config_kind_key(e->kind));
+	}
+	a = e->args ? e->args : "";
+	opt = e->options ? e->options : "";
+	cmdline = fmt_alloc("%s%s%s%s%s", a, *a && *opt ? " " : "", opt,
+			    (*a || *opt) && *app ? " " : "", app);
+	if (!cmdline)
+		return die("out of memory", "", "");
+	err[0] = '\0';
+	rc = boot(fw, e, cmdline, err, sizeof(err));
+	if (rc == BT_EDENIED && e->kind == ENTRY_LINUX) {
+		fprintf(stderr, "baton-kexec: %s\nbaton-kexec: trying "
+			"kexec_file_load (the running kernel builds "
+			"boot_params)\n", err);
+		rc = file_load(fw, e, cmdline, err, sizeof(err));
+	}
+	bt_free(cmdline);
+	if (rc) {
+		if (!err[0])
+			fmt_buf(err, sizeof(err), "%s", bt_strerror(rc));
+		return die("cannot load '%s': %s", title_of(e), err);
+	}
+	if (o->dry_run)
+		return 0;
+	printf("loaded '%s'%s\n", title_of(e), o->exec ? "; rebooting into it" :
+	       "; systemctl kexec (or baton-kexec --exec) boots it");
+	return o->exec ? kexec_now(o->force) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct opts o;
+	struct fw fw;
+	char err[400], *on_esp = NULL, *opts = NULL;
+	size_t i;
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (!o.esp && !(o.esp = find_esp()))
+		return die("no ESP found at /efi, /boot/efi or /boot: mount it, "
+			   "or give --esp DIR", "", "");
+	if (!is_dir(o.esp))
+		return die("--esp %s: not a directory", o.esp, "");
+	if (o.config) {
+		if (access(o.config, R_OK))
+			return die("%s: %s", o.config, strerror(errno));
+		if (!(on_esp = config_on_esp(o.config, o.esp)))
+			return die("%s is not on the ESP %s, the volume its paths "
+				   "name: give --esp", o.config, o.esp);
+	}
+	if (lx_fw_init(&fw, o.sys, o.esp, err, sizeof(err)))
+		return die("%s", err, "");
+	fw.dry_run = o.dry_run;
+	fw.quiet = o.list;
+	if (on_esp && !(opts = fmt_alloc("config=%s", on_esp)))
+		return die("out of memory", "", "");
+	fw.load_options = opts ? opts : "";
+	config_init(&cfg);
+	rc = baton_load_menu(&fw, &cfg);
+	for (i = 0; i < cfg.n_diags; i++)
+		fprintf(stderr, "baton-kexec: %s\n", cfg.diags[i]);
+	if (rc == BT_ENOENT)
+		rc = die("no baton.conf on the ESP %s (give --config FILE)",
+			 o.esp, "");
+	else if (rc)
+		rc = die("%s", bt_strerror(rc), "");
+	else if (o.list)
+		list(&cfg);
+	else
+		rc = run(&fw, &cfg, &o);
+	config_free(&cfg);
+	bt_free(opts);
+	bt_free(on_esp);
+	lx_fw_free(&fw);
+	return rc;
+}
