@@ -33,6 +33,9 @@ struct fw_framebuffer {
 struct fw_platform {
 	uint64_t systab;	/* EFI system table */
 	uint64_t rsdp;		/* ACPI RSDP (2.0 preferred), or 0 */
+	const void *rsdp_bytes;	/* the RSDP where baton can read it (on UEFI
+				 * at rsdp); NULL when it cannot (Linux
+				 * without /dev/mem access) */
 	struct fw_framebuffer fb;	/* base 0: none */
 };
 

@@ -356,6 +356,10 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 			   "through a reboot", title_of(e),
 			   config_kind_key(e->kind));
 	}
+	if (e->kind == ENTRY_MULTIBOOT2 && fw->rsdp && !fw->rsdp_read)
+		fprintf(stderr, "baton-kexec: the ACPI RSDP at 0x%llx cannot be "
+			"read through /dev/mem: the Multiboot 2 information has "
+			"no ACPI tags\n", (unsigned long long)fw->rsdp);
 	a = e->args ? e->args : "";
 	opt = e->options ? e->options : "";
 	cmdline = fmt_alloc("%s%s%s%s%s", a, *a && *opt ? " " : "", opt,

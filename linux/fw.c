@@ -181,6 +181,42 @@ static uint64_t find_rsdp(struct fw *fw)
 	return v;
 }
 
+/*
+ * The protocols read the RSDP where it is (Multiboot 2 copies it into its
+ * ACPI tags): copy its bytes from /dev/mem into a mapping at its own
+ * address, as every other physical address here is.  false when that
+ * cannot be done (the address still goes into boot_params).
+ */
+#define RSDP_BYTES 36		/* ACPI 2.0 and later; 1.0 has 20 */
+
+static bool map_rsdp(const char *sys, uint64_t rsdp)
+{
+	uint64_t page = rsdp & ~(PAGE_SIZE - 1);
+	const char *why = NULL;
+	uint8_t *p = MAP_FAILED;
+	int fd;
+
+	if (!rsdp || strcmp(sys, "/sys"))	/* a recorded tree: no /dev/mem */
+		return false;
+	fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		why = strerror(errno);
+	} else {
+		p = mmap((void *)(uintptr_t)page, 2 * PAGE_SIZE,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED || (uintptr_t)p != page)
+			why = "its address is taken in this process";
+		else if (pread(fd, p + (rsdp - page), RSDP_BYTES, (off_t)rsdp) !=
+			 RSDP_BYTES)
+			why = strerror(errno);
+		close(fd);
+	}
+	if (why && p != MAP_FAILED && (uintptr_t)p == page)
+		munmap(p, 2 * PAGE_SIZE);
+	return !why;
+}
+
 /* ---- the ESP as baton's volume ---- */
 
 struct dir_volume {
@@ -361,7 +397,7 @@ int lx_fw_init(struct fw *fw, const char *sys, const char *esp, char *err,
 	if (rc == BT_ENOMEM)
 		fmt_buf(err, errlen, "out of memory");
 	if (!rc)
-		fw->rsdp = find_rsdp(fw);
+		fw->rsdp_read = map_rsdp(sys, fw->rsdp = find_rsdp(fw));
 	return rc;
 }
 
@@ -531,6 +567,8 @@ void fw_platform(struct fw *fw, struct fw_platform *p)
 	 * virtual map (docs/kexec.md). */
 	memset(p, 0, sizeof(*p));
 	p->rsdp = fw->rsdp;
+	if (fw->rsdp_read)
+		p->rsdp_bytes = (const void *)(uintptr_t)fw->rsdp;
 }
 
 int fw_reset(struct fw *fw, enum fw_reset_kind kind, char *err, size_t errlen)

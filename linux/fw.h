@@ -33,6 +33,7 @@ struct fw {
 					 * own address */
 	size_t n_allocs, cap_allocs;
 	uint64_t rsdp;			/* ACPI RSDP, 0 when unknown */
+	bool rsdp_read;			/* its bytes copied to its address */
 	bool dry_run;			/* print the image, load nothing */
 	bool quiet;			/* no "baton: config ..." line */
 };

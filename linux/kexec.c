@@ -214,7 +214,7 @@ static void print_image(const struct kload *kl)
 	for (i = 0; i < ki->nr; i++) {
 		const struct kimage_segment *s = &ki->seg[i];
 
-		printf("  %-13s mem 0x%09llx-0x%09llx  bufsz 0x%llx  memsz 0x%llx\n",
+		printf("  %-17s mem 0x%09llx-0x%09llx  bufsz 0x%llx  memsz 0x%llx\n",
 		       s->name, (unsigned long long)s->mem,
 		       (unsigned long long)(s->mem + s->memsz),
 		       (unsigned long long)s->bufsz,

@@ -95,8 +95,9 @@ static int mb2_parse(struct mb_load *ml, char *err, size_t errlen)
 		fmt_buf(err, errlen, "%s: %s", ml->name, why);
 		return rc;
 	}
-	/* Tags 7 and 9: enter at the EFI amd64 entry, firmware running. */
-	ml->keep_bs = h->efi_bs && h->has_efi64_entry;
+	/* Tags 7 and 9: enter at the EFI amd64 entry, firmware running;
+	 * with no firmware (baton-kexec), at the 32-bit entry. */
+	ml->keep_bs = h->efi_bs && h->has_efi64_entry && ml->kl.plat.systab;
 	if (h->has_address && !h->has_entry) {
 		fmt_buf(err, errlen, "%s: Multiboot2 header has an address "
 			"tag but no entry address tag", ml->name);
@@ -139,7 +140,7 @@ static size_t mb2_info_args(struct mb_load *ml, size_t max_entries)
 		a->fb = &m->fb;
 	}
 	a->efi_systab = ml->kl.plat.systab;
-	a->rsdp = ml->kl.plat.rsdp ? (const void *)(uintptr_t)ml->kl.plat.rsdp : NULL;
+	a->rsdp = ml->kl.plat.rsdp_bytes;
 	if (m->h.relocatable) {
 		uint64_t lo, hi;
 

@@ -134,6 +134,7 @@ void fw_platform(struct fw *fw, struct fw_platform *p)
 		else if (!p->rsdp && !memcmp(&t->VendorGuid, &acpi10_guid, sizeof(EFI_GUID)))
 			p->rsdp = (uintptr_t)t->VendorTable;
 	}
+	p->rsdp_bytes = (const void *)(uintptr_t)p->rsdp;
 	if (fw->bs->LocateProtocol(&gop_guid, NULL, (void **)&gop) == EFI_SUCCESS &&
 	    gop->Mode && gop->Mode->Info) {
 		p->fb.base = gop->Mode->FrameBufferBase;
