@@ -1,0 +1,198 @@
+"""baton-kexec's planning on the host (no QEMU): `--dry-run` against a
+recorded /sys tree (an OVMF guest's /sys/firmware/memmap, 1 GiB) prints the
+segments and entry state it would hand to kexec_load; they are checked
+against the recorded map.  Also `list` and the refusals, each with its
+message and exit status 1."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_kexec import baton_kexec  # noqa: F401  (a fixture)
+from test_multiboot import probes  # noqa: F401  (a fixture)
+from test_probe import probe_kernel  # noqa: F401  (a fixture)
+
+# What an OVMF guest with 1 GiB showed (start, end inclusive, type).
+OVMF_1G = [
+    (0x0, 0x9ffff, "System RAM"),
+    (0x100000, 0x7fffff, "System RAM"),
+    (0x800000, 0x807fff, "ACPI Non-volatile Storage"),
+    (0x808000, 0x80ffff, "System RAM"),
+    (0x810000, 0x8fffff, "ACPI Non-volatile Storage"),
+    (0x900000, 0x3f6ebfff, "System RAM"),
+    (0x3f6ec000, 0x3f77dfff, "Reserved"),
+    (0x3f77e000, 0x3f7fdfff, "ACPI Tables"),
+    (0x3f7fe000, 0x3fffffff, "ACPI Non-volatile Storage"),
+    (0xe0000000, 0xefffffff, "Reserved"),
+    (0xffc00000, 0xffffffff, "Reserved"),
+]
+# A machine with 30 MiB: no room for the Debian kernel's 64 MiB init_size.
+SMALL = [(0x0, 0x9ffff, "System RAM"), (0x100000, 0x1efffff, "System RAM")]
+
+CONF = """timeout 3
+default deb
+bls yes
+entry deb
+  title Debian
+  linux /vmlinuz console=ttyS0
+  initrd /initrd.img
+entry bad
+  linux /bad.bin console=ttyS0
+entry mb1
+  multiboot /mb1-elf.elf probe.modules=1
+  module /mod.bin first=1
+entry many
+  multiboot /mb1-elf.elf
+%s
+entry shell
+  efi /EFI/tools/shell.efi
+entry sub
+  menu /EFI/BOOT/other.conf
+""" % "".join("  module /mod.bin n=%d\n" % i for i in range(14))
+
+BLS = """title Debian from BLS
+linux /vmlinuz
+initrd /initrd.img
+options root=/dev/vda2
+"""
+
+
+def sys_tree(root, regions):
+    for i, (start, end, kind) in enumerate(regions):
+        d = root / "firmware" / "memmap" / str(i)
+        d.mkdir(parents=True)
+        (d / "start").write_text("0x%x\n" % start)
+        (d / "end").write_text("0x%x\n" % end)
+        (d / "type").write_text(kind + "\n")
+    return root
+
+
+@pytest.fixture
+def esp(tmp_path, kernel, probes):
+    d = tmp_path / "esp"
+    (d / "EFI" / "BOOT").mkdir(parents=True)
+    (d / "loader" / "entries").mkdir(parents=True)
+    (d / "EFI" / "BOOT" / "baton.conf").write_text(CONF)
+    (d / "loader" / "entries" / "debian-bls.conf").write_text(BLS)
+    (d / "vmlinuz").write_bytes(Path(kernel).read_bytes())
+    (d / "initrd.img").write_bytes(b"\x07" * 3000001)
+    (d / "bad.bin").write_bytes(b"not a kernel\n" * 100)
+    (d / "mb1-elf.elf").write_bytes((probes / "mb1-elf.elf").read_bytes())
+    (d / "mod.bin").write_bytes(b"m" * 5000)
+    return d
+
+
+def run(tool, *args):
+    p = subprocess.run([str(tool)] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def segments(out):
+    """{name: (mem, end, bufsz, memsz)} from the dry run's table."""
+    segs = {}
+    for m in re.finditer(r"^  (\S.*?) +mem 0x([0-9a-f]+)-0x([0-9a-f]+)  "
+                         r"bufsz 0x([0-9a-f]+)  memsz 0x([0-9a-f]+)$", out,
+                         re.M):
+        segs[m.group(1)] = tuple(int(m.group(i), 16) for i in range(2, 6))
+    return segs
+
+
+def in_ram(start, end, regions):
+    return any(s <= start and end <= e + 1 and kind == "System RAM"
+               for s, e, kind in regions)
+
+
+def test_list(baton_kexec, esp, tmp_path):
+    rc, out, err = run(baton_kexec, "list", "--esp", str(esp), "--sys",
+                       str(sys_tree(tmp_path / "sys", OVMF_1G)))
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["*", "deb", "linux", "Debian"]
+    ids = [l[2:].split()[0] for l in lines]
+    assert ids == ["deb", "bad", "mb1", "many", "shell", "sub", "debian-bls.conf"]
+    assert re.search(r"debian-bls\.conf +linux +Debian from BLS", out)
+
+
+def test_linux_plan(baton_kexec, esp, tmp_path):
+    rc, out, err = run(baton_kexec, "deb", "--esp", str(esp), "--sys",
+                       str(sys_tree(tmp_path / "sys", OVMF_1G)),
+                       "--append", "extra=1", "--dry-run")
+    assert rc == 0, err
+    segs = segments(out)
+    assert set(segs) == {"kernel", "initrd", "command line", "boot_params",
+                         "e820 table", "memory map", "page tables", "entry"}
+    spans = sorted((s[0], s[1]) for s in segs.values())
+    for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+        assert a1 <= b0, "overlap: %#x-%#x and %#x-%#x" % (a0, a1, b0, b1)
+    for name, (mem, end, bufsz, memsz) in segs.items():
+        assert mem % 4096 == 0 and memsz % 4096 == 0 and bufsz <= memsz, name
+        assert in_ram(mem, end, OVMF_1G), "%s at %#x-%#x is not RAM" % (
+            name, mem, end)
+        assert mem >= 0x100000, name
+    assert segs["initrd"][2] == 3000001
+    assert segs["command line"][2] == len("console=ttyS0 extra=1") + 1
+    entry = int(re.search(r"^entry: 0x([0-9a-f]+) in 64-bit long mode$", out,
+                          re.M).group(1), 16)
+    assert entry == segs["kernel"][0] + 0x200
+    regs = dict(re.findall(r"(r[a-z]{2}) 0x([0-9a-f]+)", out))
+    assert int(regs["rsi"], 16) == segs["boot_params"][0]
+    purg = int(re.search(r"^purgatory: 0x([0-9a-f]+)", out, re.M).group(1), 16)
+    assert purg == segs["entry"][0]
+    assert int(regs["rsp"], 16) == segs["entry"][1]
+    cr3 = int(re.search(r"^page tables: 0x([0-9a-f]+)", out, re.M).group(1), 16)
+    assert cr3 == segs["page tables"][0]
+
+
+def test_multiboot_plan(baton_kexec, esp, tmp_path):
+    rc, out, err = run(baton_kexec, "mb1", "--esp", str(esp), "--sys",
+                       str(sys_tree(tmp_path / "sys", OVMF_1G)), "--dry-run")
+    assert rc == 0, err
+    segs = segments(out)
+    assert "module" in segs and "boot information" in segs
+    assert re.search(r"^entry: 0x[0-9a-f]+ in 32-bit protected mode, paging "
+                     r"off$", out, re.M)
+    regs = dict(re.findall(r"(r[a-z]{2}) 0x([0-9a-f]+)", out))
+    assert int(regs["rax"], 16) == 0x2BADB002
+    assert int(regs["rbx"], 16) == segs["boot information"][0]
+    assert all(s[1] <= 1 << 32 for s in segs.values())
+
+
+@pytest.mark.parametrize("entry,regions,message", [
+    ("nosuch", OVMF_1G, r"no entry 'nosuch' \(baton-kexec list shows them\)"),
+    ("bad", OVMF_1G, r"cannot load 'bad': /bad\.bin: "),
+    ("deb", SMALL, r"cannot load 'Debian': .*vmlinuz"),
+    ("many", OVMF_1G, r"cannot load 'many': the image needs 20 segments; "
+                      r"kexec_load takes at most 16"),
+    ("sub", OVMF_1G, r"'sub' is a menu entry: baton-kexec boots linux, "
+                     r"multiboot and multiboot2 entries"),
+])
+def test_refusals(baton_kexec, esp, tmp_path, entry, regions, message):
+    rc, out, err = run(baton_kexec, entry, "--esp", str(esp), "--sys",
+                       str(sys_tree(tmp_path / "sys", regions)), "--dry-run")
+    assert rc == 1, (out, err)
+    assert re.search(r"^baton-kexec: " + message, err, re.M), err
+    assert "segments:" not in out
+
+
+def test_efi_entry_dry_run(baton_kexec, esp, tmp_path):
+    rc, out, err = run(baton_kexec, "shell", "--esp", str(esp), "--sys",
+                       str(sys_tree(tmp_path / "sys", OVMF_1G)), "--dry-run")
+    assert rc == 0, err
+    assert "would set LoaderEntryOneShot and reboot" in out
+
+
+def test_no_config_no_memmap(baton_kexec, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    rc, out, err = run(baton_kexec, "list", "--esp", str(empty), "--sys",
+                       str(sys_tree(tmp_path / "sys", OVMF_1G)))
+    assert rc == 1 and "no baton.conf on the ESP" in err, err
+    rc, out, err = run(baton_kexec, "list", "--esp", str(empty), "--sys",
+                       str(tmp_path / "nosys"))
+    assert rc == 1 and "firmware/memmap: no memory map" in err, err
+    rc, out, err = run(baton_kexec, "list", "--esp", str(empty), "--config",
+                       "/etc/hostname")
+    assert rc == 1 and "is not on the ESP" in err, err
