@@ -4,7 +4,7 @@
 # command that would, and fails.
 set -eu
 
-PACKAGES="gcc make binutils gnu-efi nasm clang libclang-rt-14-dev libcmocka-dev
+PACKAGES="gcc libc6-dev make binutils gnu-efi nasm clang libclang-rt-14-dev libcmocka-dev
 qemu-system-x86 ovmf xorriso mtools dosfstools gdisk fdisk e2fsprogs
 python3 python3-pytest systemd-boot-efi grub-common btrfs-progs
 iproute2 dnsmasq-base nginx-light ipxe"
