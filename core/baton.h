@@ -2,6 +2,9 @@
 #ifndef BATON_CORE_BATON_H
 #define BATON_CORE_BATON_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct fw;
 
 /*
@@ -24,6 +27,18 @@ struct config;
  * from a running Linux.
  */
 int baton_load_menu(struct fw *fw, struct config *cfg);
+
+struct config_entry;
+
+/*
+ * Boot entry e (a linux, linux-efi, multiboot, multiboot2 or efi entry)
+ * through its protocol with cmdline (NULL: none), as the menu boots it.
+ * What the protocol's boot returns: a kexec protocol returns only on
+ * failure on UEFI, and 0 once the image is loaded in baton-kexec; msg says
+ * what went wrong.
+ */
+int baton_boot(struct fw *fw, const struct config_entry *e,
+	       const char *cmdline, uint64_t *status, char *msg, size_t msglen);
 
 #define BATON_VERSION "0.1"
 

@@ -1,4 +1,5 @@
 /* Running a menu: draw, wait for keys or the countdown, boot the choice. */
+#include "core/baton.h"
 #include "core/session.h"
 #include "config/isomenu.h"
 #include "firmware/firmware.h"
@@ -178,13 +179,8 @@ static int open_isomenu(struct session *s, const struct config_entry *e,
 	return rc;
 }
 
-/*
- * Boot e through its protocol with cmdline.  *returned says whether what it
- * started came back (then *status is its exit status).
- */
-static int boot_protocol(struct session *s, const struct config_entry *e,
-			 const char *cmdline, bool *returned, uint64_t *status,
-			 char *msg, size_t msglen)
+int baton_boot(struct fw *fw, const struct config_entry *e,
+	       const char *cmdline, uint64_t *status, char *msg, size_t msglen)
 {
 	const struct protocol *proto = protocol_find(config_kind_key(e->kind));
 	struct boot_module *mods = NULL;
@@ -212,9 +208,23 @@ static int boot_protocol(struct session *s, const struct config_entry *e,
 		mods[i].args = e->modules[i].args;
 	}
 	b.modules = mods;
-	rc = proto->boot(s->fw, &b, status, msg, msglen);
-	*returned = rc == 0 && (proto->flags & PROTO_MAY_RETURN);
+	rc = proto->boot(fw, &b, status, msg, msglen);
 	bt_free(mods);
+	return rc;
+}
+
+/*
+ * Boot e through its protocol with cmdline.  *returned says whether what it
+ * started came back (then *status is its exit status).
+ */
+static int boot_protocol(struct session *s, const struct config_entry *e,
+			 const char *cmdline, bool *returned, uint64_t *status,
+			 char *msg, size_t msglen)
+{
+	const struct protocol *proto = protocol_find(config_kind_key(e->kind));
+	int rc = baton_boot(s->fw, e, cmdline, status, msg, msglen);
+
+	*returned = rc == 0 && proto && (proto->flags & PROTO_MAY_RETURN);
 	return rc;
 }
 

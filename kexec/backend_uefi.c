@@ -4,7 +4,6 @@
  * the jump, and ExitBootServices in between, retried as UEFI allows.
  */
 #include "kexec/backend.h"
-#include "kexec/kalloc.h"
 #include "kexec/kload.h"
 #include "arch/x86_64/kexec.h"
 #include "lib/error.h"
@@ -13,22 +12,6 @@
 /* ExitBootServices calls before giving up: a stale key needs one retry
  * unless something keeps changing the map behind baton's back. */
 #define EBS_TRIES 8
-
-static int uefi_alloc(struct kload *kl, uint64_t npages, uint64_t max,
-		      uint64_t *addr)
-{
-	return kalloc_pages(kl->fw, &kl->ki, npages, max, addr);
-}
-
-static int uefi_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages)
-{
-	return fw_alloc_pages_at(kl->fw, addr, npages);
-}
-
-static void uefi_free(struct kload *kl, uint64_t addr, uint64_t npages)
-{
-	fw_free_pages(kl->fw, addr, npages);
-}
 
 static int uefi_prepare(struct kload *kl, char *err, size_t errlen)
 {
@@ -105,9 +88,9 @@ static int uefi_exec(struct kload *kl, const struct kload_opts *o, char *err,
 
 const struct kexec_backend kexec_uefi_backend = {
 	.name = "uefi",
-	.alloc = uefi_alloc,
-	.alloc_at = uefi_alloc_at,
-	.free = uefi_free,
+	.alloc = kload_fw_alloc,
+	.alloc_at = kload_fw_alloc_at,
+	.free = kload_fw_free,
 	.prepare = uefi_prepare,
 	.cleanup = uefi_cleanup,
 	.exec = uefi_exec,

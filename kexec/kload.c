@@ -1,5 +1,6 @@
 #include "kexec/kload.h"
 #include "kexec/backend.h"
+#include "kexec/kalloc.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/mem.h"
@@ -56,6 +57,22 @@ int kload_add_in_place(struct kload *kl, uint64_t addr, uint64_t bytes,
 	memset((uint8_t *)(uintptr_t)(addr + bytes), 0, ((bytes + 7) & ~7ULL) - bytes);
 	return kimage_add(&kl->ki, addr, bytes, addr, bytes ? bytes : 1, name,
 			  err, errlen);
+}
+
+int kload_fw_alloc(struct kload *kl, uint64_t npages, uint64_t max,
+		   uint64_t *addr)
+{
+	return kalloc_pages(kl->fw, &kl->ki, npages, max, addr);
+}
+
+int kload_fw_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages)
+{
+	return fw_alloc_pages_at(kl->fw, addr, npages);
+}
+
+void kload_fw_free(struct kload *kl, uint64_t addr, uint64_t npages)
+{
+	fw_free_pages(kl->fw, addr, npages);
 }
 
 void kload_release(struct kload *kl)

@@ -63,6 +63,16 @@ int kload_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages);
 int kload_add_in_place(struct kload *kl, uint64_t addr, uint64_t bytes,
 		       const char *name, char *err, size_t errlen);
 
+/*
+ * Backend ops for pages from the platform's page service (fw_alloc_pages*),
+ * the allocator kept outside destinations: what the UEFI and the Linux
+ * backends both hand out.
+ */
+int kload_fw_alloc(struct kload *kl, uint64_t npages, uint64_t max,
+		   uint64_t *addr);
+int kload_fw_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages);
+void kload_fw_free(struct kload *kl, uint64_t addr, uint64_t npages);
+
 /* Give back everything allocated; the boot was abandoned. */
 void kload_release(struct kload *kl);
 

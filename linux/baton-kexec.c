@@ -253,34 +253,21 @@ static int file_load(struct fw *fw, const struct config_entry *e,
 	return rc;
 }
 
-static int boot(struct fw *fw, const struct config_entry *e,
-		const char *cmdline, char *err, size_t errlen)
+/*
+ * Reboot: "systemctl VERB" (an orderly shutdown) when systemd runs and not
+ * force, else reboot(2) with cmd at once, after sync().  Returns only on
+ * failure.
+ */
+static int reboot_now(const char *verb, int cmd, bool force)
 {
-	const struct protocol *proto = protocol_find(config_kind_key(e->kind));
-	struct boot_module *mods = NULL;
-	struct boot_spec b = {
-		.image = &e->image,
-		.cmdline = cmdline,
-		.where = e->where,
-		.initrds = e->initrds,
-		.n_initrds = e->n_initrds,
-		.n_modules = e->n_modules,
-		.quiesce = true,
-	};
-	uint64_t status;
-	size_t i;
-	int rc;
-
-	if (e->n_modules && !(mods = bt_zalloc(e->n_modules * sizeof(*mods))))
-		return BT_ENOMEM;
-	for (i = 0; i < e->n_modules; i++) {
-		mods[i].path = &e->modules[i].path;
-		mods[i].args = e->modules[i].args;
+	fflush(stdout);
+	if (!force && is_dir("/run/systemd/system")) {
+		execlp("systemctl", "systemctl", verb, (char *)NULL);
+		return die("cannot run systemctl: %s", strerror(errno), "");
 	}
-	b.modules = mods;
-	rc = proto->boot(fw, &b, &status, err, errlen);
-	bt_free(mods);
-	return rc;
+	sync();
+	reboot(cmd);
+	return die("reboot: %s", strerror(errno), "");
 }
 
 /* An EFI program cannot run after Linux: baton boots it after a reboot. */
@@ -295,34 +282,11 @@ static int oneshot(struct fw *fw, const struct config_entry *e, bool exec,
 	len = bli_str_encode(id, data, sizeof(data));
 	if (fw_var_set(fw, "LoaderEntryOneShot", data, len, true, why,
 		       sizeof(why)))
-		return die("cannot set LoaderEntryOneShot: %s", why, ""), 1;
+		return die("cannot set LoaderEntryOneShot: %s", why, "");
 	printf("'%s' is an EFI program, which cannot run after Linux: "
 	       "LoaderEntryOneShot is now '%s', so baton boots it after the "
 	       "next reboot\n", title_of(e), id);
-	if (!exec)
-		return 0;
-	fflush(stdout);
-	if (!force && is_dir("/run/systemd/system")) {
-		execlp("systemctl", "systemctl", "reboot", (char *)NULL);
-		return die("cannot run systemctl: %s", strerror(errno), ""), 1;
-	}
-	sync();
-	reboot(RB_AUTOBOOT);
-	return die("reboot: %s", strerror(errno), ""), 1;
-}
-
-/* Into the loaded image: an orderly shutdown through systemd, else (or
- * with --force) at once. */
-static int kexec_now(bool force)
-{
-	fflush(stdout);
-	if (!force && is_dir("/run/systemd/system")) {
-		execlp("systemctl", "systemctl", "kexec", (char *)NULL);
-		return die("cannot run systemctl: %s", strerror(errno), ""), 1;
-	}
-	sync();
-	reboot(LINUX_REBOOT_CMD_KEXEC);
-	return die("reboot(LINUX_REBOOT_CMD_KEXEC): %s", strerror(errno), ""), 1;
+	return exec ? reboot_now("reboot", RB_AUTOBOOT, force) : 0;
 }
 
 static int run(struct fw *fw, struct config *cfg, const struct opts *o)
@@ -330,6 +294,7 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 	struct config_entry *e = find_entry(cfg, o->entry);
 	const char *a, *opt, *app = o->append ? o->append : "";
 	char err[600], *cmdline;
+	uint64_t status;
 	int rc;
 
 	if (!e)
@@ -367,7 +332,7 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 	if (!cmdline)
 		return die("out of memory", "", "");
 	err[0] = '\0';
-	rc = boot(fw, e, cmdline, err, sizeof(err));
+	rc = baton_boot(fw, e, cmdline, &status, err, sizeof(err));
 	if (rc == BT_EDENIED && e->kind == ENTRY_LINUX) {
 		fprintf(stderr, "baton-kexec: %s\nbaton-kexec: trying "
 			"kexec_file_load (the running kernel builds "
@@ -384,7 +349,7 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 		return 0;
 	printf("loaded '%s'%s\n", title_of(e), o->exec ? "; rebooting into it" :
 	       "; systemctl kexec (or baton-kexec --exec) boots it");
-	return o->exec ? kexec_now(o->force) : 0;
+	return o->exec ? reboot_now("kexec", LINUX_REBOOT_CMD_KEXEC, o->force) : 0;
 }
 
 int main(int argc, char **argv)

@@ -789,6 +789,11 @@ int fw_var_set(struct fw *fw, const char *name, const void *data, size_t len,
 	memcpy(buf, &attrs, 4);
 	memcpy(buf + 4, data, len);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		fmt_buf(why, whylen, "%s/firmware/efi/efivars: efivarfs is not "
+			"mounted (or this system was not booted by EFI)", fw->sys);
+		return BT_EIO;
+	}
 	if (fd < 0 || write(fd, buf, len + 4) != (ssize_t)(len + 4)) {
 		fmt_buf(why, whylen, "%s: %s", path, strerror(errno));
 		if (fd >= 0)

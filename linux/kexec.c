@@ -17,7 +17,6 @@
 #include <unistd.h>
 #include "linux/kexec.h"
 #include "linux/fw.h"
-#include "kexec/kalloc.h"
 #include "kexec/kload.h"
 #include "arch/x86_64/control.h"
 #include "arch/x86_64/pagetable.h"
@@ -36,22 +35,6 @@ struct lx_segment {		/* struct kexec_segment */
 	uint64_t mem;
 	size_t memsz;
 };
-
-static int lx_alloc(struct kload *kl, uint64_t npages, uint64_t max,
-		    uint64_t *addr)
-{
-	return kalloc_pages(kl->fw, &kl->ki, npages, max, addr);
-}
-
-static int lx_alloc_at(struct kload *kl, uint64_t addr, uint64_t npages)
-{
-	return fw_alloc_pages_at(kl->fw, addr, npages);
-}
-
-static void lx_free(struct kload *kl, uint64_t addr, uint64_t npages)
-{
-	fw_free_pages(kl->fw, addr, npages);
-}
 
 /*
  * The entry page: the blob at its start with its parameters, its stack at
@@ -294,9 +277,9 @@ static int lx_exec(struct kload *kl, const struct kload_opts *o, char *err,
  * until the reboot). */
 const struct kexec_backend kexec_linux_backend = {
 	.name = "linux",
-	.alloc = lx_alloc,
-	.alloc_at = lx_alloc_at,
-	.free = lx_free,
+	.alloc = kload_fw_alloc,
+	.alloc_at = kload_fw_alloc_at,
+	.free = kload_fw_free,
 	.prepare = lx_prepare,
 	.cleanup = lx_cleanup,
 	.exec = lx_exec,

@@ -196,3 +196,21 @@ def test_no_config_no_memmap(baton_kexec, tmp_path):
     rc, out, err = run(baton_kexec, "list", "--esp", str(empty), "--config",
                        "/etc/hostname")
     assert rc == 1 and "is not on the ESP" in err, err
+
+
+def test_efi_entry_sets_oneshot(baton_kexec, esp, tmp_path):
+    """An EFI entry after Linux: LoaderEntryOneShot, as bootctl writes it
+    (NV|BS|RT, UTF-16 with its NUL), so baton boots it next; without
+    efivarfs, a message saying so."""
+    sys = sys_tree(tmp_path / "sys", OVMF_1G)
+    rc, out, err = run(baton_kexec, "shell", "--esp", str(esp), "--sys",
+                       str(sys))
+    assert rc == 1 and "efivarfs is not mounted" in err, err
+    vars_ = sys / "firmware" / "efi" / "efivars"
+    vars_.mkdir(parents=True)
+    rc, out, err = run(baton_kexec, "SHELL", "--esp", str(esp), "--sys",
+                       str(sys))
+    assert rc == 0, err
+    assert "LoaderEntryOneShot is now 'shell'" in out
+    f = vars_ / "LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+    assert f.read_bytes() == b"\x07\0\0\0" + "shell\0".encode("utf-16-le")
