@@ -145,7 +145,7 @@ def test_kexec_same_kernel_other_cmdline_and_initrd(tmp_path, make_image, boot,
                                                     probe_kernel):
     m = boot_and_kexec(tmp_path, make_image, boot, kernel, baton_kexec,
                        probe_kernel, "again")
-    got = m.expect(r"KX2 from second.cpio cmdline=([^\r\n]*)",
+    got = m.expect(r"KX2 from second.cpio cmdline=([^\r\n]*)\r?\n",
                    timeout=BOOT_TIMEOUT).group(1)
     assert "kx.second=1" in got and "kx.appended=yes" in got, got
     assert "kx.target" not in got, got
