@@ -53,7 +53,6 @@ class Rig:
             self._ns("ip", "link", "set", "lo", "up")
             self._ns("ip", "tuntap", "add", "dev", "tap0", "mode", "tap")
             self._ns("ip", "addr", "add", ADDR + "/24", "dev", "tap0")
-            self._ns("ip", "-6", "addr", "add", "fd77::1/64", "dev", "tap0")
             self._ns("ip", "link", "set", "tap0", "up")
             (work / "nginx-tmp").mkdir()
             (work / "nginx.conf").write_text(NGINX_CONF.format(
