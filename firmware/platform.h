@@ -29,6 +29,20 @@ struct fw_framebuffer {
 	uint8_t blue_size, blue_pos, rsvd_size, rsvd_pos;
 };
 
+/*
+ * The running kernel's EFI state, for a kernel started after it by kexec
+ * (baton-kexec): Linux has put the runtime services at virtual addresses
+ * of its own with SetVirtualAddressMap, which can be called once, so the
+ * next kernel must keep that layout.  map holds EFI memory descriptors
+ * (desc_size bytes each, version 1) of the runtime regions with their
+ * virtual addresses.  systab 0: none.
+ */
+struct fw_efi_kexec {
+	uint64_t systab, fw_vendor, runtime, tables, smbios;
+	const void *map;
+	uint32_t map_size, desc_size;
+};
+
 /* What a kernel is told about the platform. */
 struct fw_platform {
 	uint64_t systab;	/* EFI system table */
@@ -37,6 +51,7 @@ struct fw_platform {
 				 * at rsdp); NULL when it cannot (Linux
 				 * without /dev/mem access) */
 	struct fw_framebuffer fb;	/* base 0: none */
+	struct fw_efi_kexec efi_kexec;	/* Linux only: systab 0 elsewhere */
 };
 
 /* Fill *p.  Never fails: what is missing is left 0. */

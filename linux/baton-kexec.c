@@ -321,6 +321,14 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 			   "through a reboot", title_of(e),
 			   config_kind_key(e->kind));
 	}
+	if (e->kind == ENTRY_LINUX && fw->efi.systab && o->dry_run)
+		printf("EFI runtime: system table 0x%llx, %u regions mapped as "
+		       "the running kernel mapped them\n",
+		       (unsigned long long)fw->efi.systab,
+		       fw->efi.map_size / fw->efi.desc_size);
+	else if (e->kind == ENTRY_LINUX && !fw->efi.systab)
+		fprintf(stderr, "baton-kexec: %s: the next kernel runs without "
+			"EFI runtime services\n", fw->efi_why);
 	if (e->kind == ENTRY_MULTIBOOT2 && fw->rsdp && !fw->rsdp_read)
 		fprintf(stderr, "baton-kexec: the ACPI RSDP at 0x%llx cannot be "
 			"read through /dev/mem: the Multiboot 2 information has "

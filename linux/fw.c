@@ -16,6 +16,7 @@
 #include "core/bli.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
+#include "lib/bytes.h"
 #include "lib/mem.h"
 
 #define LOW_LIMIT 0x100000ULL	/* nothing of baton's below 1 MiB */
@@ -179,6 +180,91 @@ static uint64_t find_rsdp(struct fw *fw)
 		close(fd);
 	}
 	return v;
+}
+
+/*
+ * The running kernel's EFI state for the next one (kexec-tools reads the
+ * same files): the system table from the boot_params Linux was given,
+ * fw_vendor, runtime and config_table from /sys/firmware/efi, SMBIOS from
+ * its systab, and the runtime regions with the virtual addresses Linux
+ * gave them from /sys/firmware/efi/runtime-map (CONFIG_EFI_RUNTIME_MAP).
+ * Returns NULL, or why there is none.
+ */
+#define EFI_DESC_SIZE 40	/* type, pad, phys, virt, pages, attribute */
+
+static int sys_u64(const struct fw *fw, const char *rel, uint64_t *v)
+{
+	char text[64], *end;
+
+	if (lx_sys_read(fw, rel, text, sizeof(text)))
+		return BT_ENOENT;
+	*v = strtoull(text, &end, 0);
+	return end == text || *end ? BT_EFORMAT : 0;
+}
+
+static const char *read_efi_kexec(struct fw *fw)
+{
+	static const char *const fields[] = { "type", "phys_addr", "virt_addr",
+					      "num_pages", "attribute" };
+	struct fw_efi_kexec *e = &fw->efi;
+	char path[512], text[4096], rel[96];
+	uint8_t ei[32], *map = NULL, *d;
+	uint64_t v[5];
+	const char *at;
+	size_t n, f;
+	int fd;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return "/sys/kernel/boot_params/data cannot be read";
+	ok = pread(fd, ei, sizeof(ei), 0x1c0) == sizeof(ei);
+	close(fd);
+	if (!ok || memcmp(ei, "EL64", 4))
+		return "the running kernel was not booted by 64-bit EFI";
+	if (sys_u64(fw, "firmware/efi/fw_vendor", &e->fw_vendor) ||
+	    sys_u64(fw, "firmware/efi/runtime", &e->runtime) ||
+	    sys_u64(fw, "firmware/efi/config_table", &e->tables))
+		return "/sys/firmware/efi has no fw_vendor, runtime or "
+		       "config_table";
+	if (!lx_sys_read(fw, "firmware/efi/systab", text, sizeof(text)) &&
+	    (at = strstr(text, "SMBIOS=")))
+		e->smbios = strtoull(at + 7, NULL, 0);
+	for (n = 0;; n++) {
+		snprintf(rel, sizeof(rel), "firmware/efi/runtime-map/%zu/type", n);
+		if (lx_sys_read(fw, rel, text, sizeof(text)))
+			break;
+		if (!(d = bt_realloc(map, (n + 1) * EFI_DESC_SIZE))) {
+			bt_free(map);
+			return "out of memory";
+		}
+		map = d;
+		d += n * EFI_DESC_SIZE;
+		memset(d, 0, EFI_DESC_SIZE);
+		for (f = 0; f < 5; f++) {
+			snprintf(rel, sizeof(rel), "firmware/efi/runtime-map/%zu/%s",
+				 n, fields[f]);
+			if (sys_u64(fw, rel, &v[f])) {
+				bt_free(map);
+				return "a /sys/firmware/efi/runtime-map entry is "
+				       "incomplete";
+			}
+		}
+		put32(d, (uint32_t)v[0]);
+		put64(d + 8, v[1]);
+		put64(d + 16, v[2]);
+		put64(d + 24, v[3]);
+		put64(d + 32, v[4]);
+	}
+	if (!n)
+		return "/sys/firmware/efi/runtime-map is missing or empty "
+		       "(CONFIG_EFI_RUNTIME_MAP)";
+	e->map = map;
+	e->map_size = (uint32_t)(n * EFI_DESC_SIZE);
+	e->desc_size = EFI_DESC_SIZE;
+	e->systab = get32(ei + 4) | (uint64_t)get32(ei + 0x18) << 32;
+	return NULL;
 }
 
 /*
@@ -398,6 +484,8 @@ int lx_fw_init(struct fw *fw, const char *sys, const char *esp, char *err,
 		fmt_buf(err, errlen, "out of memory");
 	if (!rc)
 		fw->rsdp_read = map_rsdp(sys, fw->rsdp = find_rsdp(fw));
+	if (!rc)
+		fw->efi_why = read_efi_kexec(fw);
 	return rc;
 }
 
@@ -407,6 +495,7 @@ void lx_fw_free(struct fw *fw)
 		fw_free_pages(fw, fw->allocs[0].addr, fw->allocs[0].pages);
 	bt_free(fw->allocs);
 	bt_free(fw->ram.r);
+	bt_free((void *)fw->efi.map);
 	fs_free(&fw->fs);
 }
 
@@ -562,10 +651,10 @@ int fw_ebs_try(struct fw *fw, uint64_t key)
 
 void fw_platform(struct fw *fw, struct fw_platform *p)
 {
-	/* No system table: the next kernel is not told it was booted by EFI,
-	 * whose runtime services Linux has already moved into its own
-	 * virtual map (docs/kexec.md). */
+	/* No system table: boot services are gone.  A Linux kernel gets the
+	 * runtime services as the running one mapped them (efi_kexec). */
 	memset(p, 0, sizeof(*p));
+	p->efi_kexec = fw->efi;
 	p->rsdp = fw->rsdp;
 	if (fw->rsdp_read)
 		p->rsdp_bytes = (const void *)(uintptr_t)fw->rsdp;

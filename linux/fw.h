@@ -34,6 +34,10 @@ struct fw {
 	size_t n_allocs, cap_allocs;
 	uint64_t rsdp;			/* ACPI RSDP, 0 when unknown */
 	bool rsdp_read;			/* its bytes copied to its address */
+	struct fw_efi_kexec efi;	/* the running kernel's EFI runtime
+					 * state; systab 0: none, and efi_why
+					 * says why */
+	const char *efi_why;
 	bool dry_run;			/* print the image, load nothing */
 	bool quiet;			/* no "baton: config ..." line */
 };

@@ -65,11 +65,14 @@
 #define LOADED_HIGH 0x01
 #define XLF_KERNEL_64 0x0001
 #define XLF_CAN_BE_LOADED_ABOVE_4G 0x0002
+#define XLF_EFI_KEXEC 0x0010	/* the kernel can be kexec'd with EFI runtime */
 #define LOADER_UNDEFINED 0xff	/* type_of_loader: no assigned id */
 #define VIDEO_TYPE_EFI 0x70
 #define VIDEO_CAPABILITY_SKIP_QUIRKS 0x1
 #define VIDEO_CAPABILITY_64BIT_BASE 0x2
 #define SETUP_E820_EXT 1
+#define SETUP_EFI 4
+#define EFI_SETUP_LEN 96	/* fw_vendor, runtime, tables, smbios, 8 reserved: u64 */
 #define SETUP_DATA_HDR 16	/* u64 next, u32 type, u32 len */
 #define E820_ENTRY_SIZE 20
 #define EFI_LOADER_SIG_64 "EL64"
@@ -647,4 +650,36 @@ void linux_set_efi_info(uint8_t *bp, uint64_t systab, uint64_t map,
 	put32(ei + 20, map_size);
 	put32(ei + 24, (uint32_t)(systab >> 32));
 	put32(ei + 28, (uint32_t)(map >> 32));
+}
+
+/* ------------------------------------------------- EFI after kexec */
+
+bool linux_efi_kexec_ok(const struct bzimage *bz)
+{
+	return bz->xloadflags & XLF_EFI_KEXEC;
+}
+
+size_t linux_efi_kexec_size(const struct fw_efi_kexec *e)
+{
+	return SETUP_DATA_HDR + EFI_SETUP_LEN + e->map_size;
+}
+
+void linux_set_efi_kexec(uint8_t *bp, const struct fw_efi_kexec *e,
+			 void *buf, uint64_t buf_phys)
+{
+	uint8_t *sd = buf, *map = sd + SETUP_DATA_HDR + EFI_SETUP_LEN;
+
+	memset(sd, 0, SETUP_DATA_HDR + EFI_SETUP_LEN);
+	put64(sd, get64(bp + HDR_SETUP_DATA));
+	put32(sd + 8, SETUP_EFI);
+	put32(sd + 12, EFI_SETUP_LEN);
+	put64(sd + SETUP_DATA_HDR, e->fw_vendor);
+	put64(sd + SETUP_DATA_HDR + 8, e->runtime);
+	put64(sd + SETUP_DATA_HDR + 16, e->tables);
+	put64(sd + SETUP_DATA_HDR + 24, e->smbios);
+	memcpy(map, e->map, e->map_size);
+	put64(bp + HDR_SETUP_DATA, buf_phys);
+	linux_set_efi_info(bp, e->systab,
+			   buf_phys + SETUP_DATA_HDR + EFI_SETUP_LEN,
+			   e->map_size, e->desc_size, 1);
 }

@@ -127,4 +127,18 @@ void linux_set_efi_info(uint8_t *bp, uint64_t systab, uint64_t map,
 			uint32_t map_size, uint32_t desc_size,
 			uint32_t desc_version);
 
+/*
+ * For a kernel started by kexec after Linux (e->systab set): the
+ * SETUP_EFI setup_data (fw_vendor, runtime, config tables, SMBIOS) and the
+ * runtime map in efi_info, so the kernel keeps the first one's virtual map
+ * of the runtime services.  Only for kernels that set XLF_EFI_KEXEC
+ * (linux_efi_kexec_ok).  buf (linux_efi_kexec_size(e) bytes, physical
+ * address buf_phys) gets the setup_data then the map; it is linked at the
+ * head of bp's setup_data chain.
+ */
+bool linux_efi_kexec_ok(const struct bzimage *bz);
+size_t linux_efi_kexec_size(const struct fw_efi_kexec *e);
+void linux_set_efi_kexec(uint8_t *bp, const struct fw_efi_kexec *e,
+			 void *buf, uint64_t buf_phys);
+
 #endif

@@ -153,6 +153,29 @@ static int load_initrds(struct linux_load *ll, const struct boot_spec *b,
 	return rc;
 }
 
+/*
+ * After Linux (baton-kexec): the running kernel's EFI runtime map and
+ * SETUP_EFI, for a kernel that can take them; any other kernel boots
+ * without EFI, as it would after kexec-tools.
+ */
+static int add_efi_kexec(struct linux_load *ll, char *err, size_t errlen)
+{
+	const struct fw_efi_kexec *e = &ll->kl.plat.efi_kexec;
+	size_t size;
+	uint64_t at;
+
+	if (!e->systab || !linux_efi_kexec_ok(&ll->bz))
+		return 0;
+	size = linux_efi_kexec_size(e);
+	if (kload_alloc(&ll->kl, pages_for(size), FOUR_GIB - 1, &at)) {
+		fmt_buf(err, errlen, "no memory below 4 GiB for the EFI runtime map");
+		return BT_ENOMEM;
+	}
+	linux_set_efi_kexec(ll->bp, e, (void *)(uintptr_t)at, at);
+	return kload_add_in_place(&ll->kl, at, size, "EFI runtime map", err,
+				  errlen);
+}
+
 /* Command line page, boot_params page and the e820 extension buffer. */
 static int build_params(struct linux_load *ll, const char *cmdline,
 			uint64_t initrd, uint64_t initrd_size, char *err,
@@ -195,7 +218,9 @@ static int build_params(struct linux_load *ll, const char *cmdline,
 		return rc;
 	}
 	kl->ki.regs.rsi = bp;
-	rc = kload_add_in_place(kl, cl, len + 1, "command line", err, errlen);
+	rc = add_efi_kexec(ll, err, errlen);
+	if (!rc)
+		rc = kload_add_in_place(kl, cl, len + 1, "command line", err, errlen);
 	if (!rc)
 		rc = kload_add_in_place(kl, bp, PAGE_SIZE, "boot_params", err, errlen);
 	if (!rc)
@@ -221,7 +246,8 @@ static void linux_final_map(void *ctx, const void *map, size_t size,
 	/* ext every time: if ExitBootServices was retried, a second call
 	 * must unlink what the first linked. */
 	linux_set_e820(ll->bp, ll->tmp, n, ll->ext, ll->ext_phys);
-	/* No system table (baton-kexec): the kernel is not told of EFI. */
+	/* No system table (baton-kexec): efi_info is the running kernel's
+	 * runtime map (add_efi_kexec), or none. */
 	if (ll->kl.plat.systab)
 		linux_set_efi_info(ll->bp, ll->kl.plat.systab, (uintptr_t)map,
 				   (uint32_t)size, (uint32_t)desc_size,

@@ -30,6 +30,7 @@ VERSION_STRING = b"baton-probe-linux (tests/probe)\0"
 
 XLF_KERNEL_64 = 1 << 0
 XLF_CAN_BE_LOADED_ABOVE_4G = 1 << 1
+XLF_EFI_KEXEC = 1 << 4   # kexec may hand it the EFI runtime map (SETUP_EFI)
 LOADED_HIGH = 1 << 0
 
 # (offset, struct format, name, fixed value or None when computed)
@@ -61,7 +62,8 @@ HEADER = [
     (0x230, "<I", "kernel_alignment", 0x200000),
     (0x234, "<B", "relocatable_kernel", 1),
     (0x235, "<B", "min_alignment", 21),
-    (0x236, "<H", "xloadflags", XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G),
+    (0x236, "<H", "xloadflags",
+     XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G | XLF_EFI_KEXEC),
     (0x238, "<I", "cmdline_size", 2047),
     (0x23C, "<I", "hardware_subarch", 0),
     (0x240, "<Q", "hardware_subarch_data", 0),

@@ -5,6 +5,7 @@ against the recorded map.  Also `list` and the refusals, each with its
 message and exit status 1."""
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -59,13 +60,43 @@ options root=/dev/vda2
 """
 
 
-def sys_tree(root, regions):
+# The runtime regions an OVMF guest's Linux showed in
+# /sys/firmware/efi/runtime-map (type, phys, virt, pages, attribute).
+RUNTIME_MAP = [
+    (5, 0x3f6ec000, 0xfffffffeffd00000, 0x5c, 0x800000000000000f),
+    (6, 0x3f748000, 0xfffffffeffc00000, 0x36, 0x800000000000000f),
+    (11, 0xffc00000, 0xfffffffeff800000, 0x400, 0x8000000000000001),
+]
+
+
+def sys_tree(root, regions, efi=False):
+    """A recorded /sys: the firmware memory map, and with efi the files
+    baton-kexec reads for the EFI runtime (boot_params, efi/*,
+    runtime-map)."""
     for i, (start, end, kind) in enumerate(regions):
         d = root / "firmware" / "memmap" / str(i)
         d.mkdir(parents=True)
         (d / "start").write_text("0x%x\n" % start)
         (d / "end").write_text("0x%x\n" % end)
         (d / "type").write_text(kind + "\n")
+    if efi:
+        bp = bytearray(4096)
+        bp[0x1c0:0x1c8] = b"EL64" + (0x3f9ee018).to_bytes(4, "little")
+        (root / "kernel" / "boot_params").mkdir(parents=True)
+        (root / "kernel" / "boot_params" / "data").write_bytes(bytes(bp))
+        e = root / "firmware" / "efi"
+        e.mkdir(parents=True)
+        for name, v in (("fw_vendor", 0x3f9eef98), ("runtime", 0x3f9eeb98),
+                        ("config_table", 0x3f9ed018)):
+            (e / name).write_text("0x%x\n" % v)
+        (e / "systab").write_text("ACPI20=0x3f77e014\nACPI=0x3f77e000\n"
+                                  "SMBIOS=0x3f5d9000\n")
+        for i, fields in enumerate(RUNTIME_MAP):
+            d = e / "runtime-map" / str(i)
+            d.mkdir(parents=True)
+            for name, v in zip(("type", "phys_addr", "virt_addr",
+                                "num_pages", "attribute"), fields):
+                (d / name).write_text("0x%x\n" % v)
     return root
 
 
@@ -118,12 +149,17 @@ def test_list(baton_kexec, esp, tmp_path):
 
 def test_linux_plan(baton_kexec, esp, tmp_path):
     rc, out, err = run(baton_kexec, "deb", "--esp", str(esp), "--sys",
-                       str(sys_tree(tmp_path / "sys", OVMF_1G)),
+                       str(sys_tree(tmp_path / "sys", OVMF_1G, efi=True)),
                        "--append", "extra=1", "--dry-run")
     assert rc == 0, err
+    assert ("EFI runtime: system table 0x3f9ee018, 3 regions mapped as the "
+            "running kernel mapped them") in out
     segs = segments(out)
     assert set(segs) == {"kernel", "initrd", "command line", "boot_params",
-                         "e820 table", "memory map", "page tables", "entry"}
+                         "e820 table", "memory map", "page tables", "entry",
+                         "EFI runtime map"}
+    # SETUP_EFI (16-byte header, 96 bytes) and 40 bytes per region.
+    assert segs["EFI runtime map"][2] == 16 + 96 + 40 * len(RUNTIME_MAP)
     spans = sorted((s[0], s[1]) for s in segs.values())
     for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
         assert a1 <= b0, "overlap: %#x-%#x and %#x-%#x" % (a0, a1, b0, b1)
@@ -144,6 +180,29 @@ def test_linux_plan(baton_kexec, esp, tmp_path):
     assert int(regs["rsp"], 16) == segs["entry"][1]
     cr3 = int(re.search(r"^page tables: 0x([0-9a-f]+)", out, re.M).group(1), 16)
     assert cr3 == segs["page tables"][0]
+
+
+@pytest.mark.parametrize("drop,why", [
+    (None, r"/sys/kernel/boot_params/data cannot be read"),
+    ("firmware/efi/runtime-map",
+     r"/sys/firmware/efi/runtime-map is missing or empty "
+     r"\(CONFIG_EFI_RUNTIME_MAP\)"),
+    ("firmware/efi/runtime-map/1/virt_addr",
+     r"a /sys/firmware/efi/runtime-map entry is incomplete"),
+])
+def test_linux_plan_without_efi(baton_kexec, esp, tmp_path, drop, why):
+    """Without the running kernel's EFI state the plan has no runtime map,
+    and baton-kexec says why."""
+    sys = sys_tree(tmp_path / "sys", OVMF_1G, efi=drop is not None)
+    if drop:
+        target = sys / drop
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    rc, out, err = run(baton_kexec, "deb", "--esp", str(esp), "--sys",
+                       str(sys), "--dry-run")
+    assert rc == 0, err
+    assert re.search(r"baton-kexec: %s: the next kernel runs without EFI "
+                     r"runtime services" % why, err), err
+    assert "EFI runtime map" not in segments(out)
 
 
 def test_multiboot_plan(baton_kexec, esp, tmp_path):

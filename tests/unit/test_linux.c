@@ -1062,6 +1062,51 @@ static void test_efi_info(void **state)
 	assert_zero(bp, 0x1e0, BOOT_PARAMS_SIZE);
 }
 
+/* After Linux: SETUP_EFI heads the setup_data chain (ahead of what was
+ * there), the runtime map follows it and efi_info points at the map. */
+static void test_efi_kexec(void **state)
+{
+	static uint8_t bp[BOOT_PARAMS_SIZE], buf[512], map[80];
+	struct fw_efi_kexec e = {
+		.systab = 0x3f9ee018, .fw_vendor = 0x3f9eef98,
+		.runtime = 0x3f9eeb98, .tables = 0x3f9ed018,
+		.smbios = 0x3f5d9000, .map = map, .map_size = sizeof(map),
+		.desc_size = 40,
+	};
+	struct bzimage bz = { .xloadflags = 0x13 };
+	const uint64_t at = 0x12345000;
+
+	for (size_t i = 0; i < sizeof(map); i++)
+		map[i] = (uint8_t)(i * 7 + 1);
+	memset(bp, 0, sizeof(bp));
+	memset(buf, 0xee, sizeof(buf));
+	put64(bp + 0x250, 0xabc000);	/* an earlier setup_data */
+	assert_true(linux_efi_kexec_ok(&bz));
+	bz.xloadflags = 0x03;
+	assert_false(linux_efi_kexec_ok(&bz));
+	assert_int_equal(linux_efi_kexec_size(&e), 16 + 96 + 80);
+	linux_set_efi_kexec(bp, &e, buf, at);
+	assert_int_equal(get64(bp + 0x250), at);
+	assert_int_equal(get64(buf), 0xabc000);		/* next */
+	assert_int_equal(get32(buf + 8), 4);		/* SETUP_EFI */
+	assert_int_equal(get32(buf + 12), 96);
+	assert_int_equal(get64(buf + 16), 0x3f9eef98);	/* fw_vendor */
+	assert_int_equal(get64(buf + 24), 0x3f9eeb98);	/* runtime */
+	assert_int_equal(get64(buf + 32), 0x3f9ed018);	/* tables */
+	assert_int_equal(get64(buf + 40), 0x3f5d9000);	/* smbios */
+	assert_zero(buf, 48, 112);			/* reserved[8] */
+	assert_memory_equal(buf + 112, map, sizeof(map));
+	assert_int_equal(buf[192], 0xee);		/* nothing past it */
+	assert_memory_equal(bp + 0x1c0, "EL64", 4);
+	assert_int_equal(get32(bp + 0x1c4), 0x3f9ee018);
+	assert_int_equal(get32(bp + 0x1c8), 40);
+	assert_int_equal(get32(bp + 0x1cc), 1);
+	assert_int_equal(get32(bp + 0x1d0), at + 112);
+	assert_int_equal(get32(bp + 0x1d4), 80);
+	assert_int_equal(get32(bp + 0x1d8), 0);
+	assert_int_equal(get32(bp + 0x1dc), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1103,6 +1148,7 @@ int main(void)
 		cmocka_unit_test(test_set_e820_ext_chain),
 		cmocka_unit_test(test_set_e820_ext_empty_chain),
 		cmocka_unit_test(test_efi_info),
+		cmocka_unit_test(test_efi_kexec),
 	};
 
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
