@@ -321,6 +321,13 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 			   "through a reboot", title_of(e),
 			   config_kind_key(e->kind));
 	}
+	if (o->dry_run && fw->fb.base)
+		printf("framebuffer: %ux%u at 0x%llx, %u pixels a line\n",
+		       fw->fb.width, fw->fb.height,
+		       (unsigned long long)fw->fb.base, fw->fb.pixels_per_line);
+	else if (o->dry_run)
+		printf("framebuffer: none (the running kernel was given no EFI "
+		       "framebuffer)\n");
 	if (e->kind == ENTRY_LINUX && fw->efi.systab && o->dry_run)
 		printf("EFI runtime: system table 0x%llx, %u regions mapped as "
 		       "the running kernel mapped them\n",

@@ -268,6 +268,48 @@ static const char *read_efi_kexec(struct fw *fw)
 }
 
 /*
+ * The framebuffer the running kernel was told of, from the screen_info in
+ * its boot_params (kexec-tools copies the same bytes), when it is an EFI
+ * one (orig_video_isVGA 0x70): base, size, geometry and colour layout.
+ * The mode is still the firmware's unless a DRM driver changed it.
+ */
+static void read_screen_info(struct fw *fw)
+{
+	struct fw_framebuffer *fb = &fw->fb;
+	char path[512];
+	uint8_t si[0x40];
+	unsigned depth, line;
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ok = pread(fd, si, sizeof(si), 0) == sizeof(si);
+	close(fd);
+	depth = ok ? get16(si + 0x16) : 0;
+	line = ok ? get16(si + 0x24) : 0;
+	if (!ok || si[0x0f] != 0x70 || !depth || depth % 8 || !line)
+		return;
+	fb->base = get32(si + 0x18);
+	if (get32(si + 0x36) & 0x2)	/* VIDEO_CAPABILITY_64BIT_BASE */
+		fb->base |= (uint64_t)get32(si + 0x3a) << 32;
+	fb->size = get32(si + 0x1c);
+	fb->width = get16(si + 0x12);
+	fb->height = get16(si + 0x14);
+	fb->pixels_per_line = line / (depth / 8);
+	fb->red_size = si[0x26];
+	fb->red_pos = si[0x27];
+	fb->green_size = si[0x28];
+	fb->green_pos = si[0x29];
+	fb->blue_size = si[0x2a];
+	fb->blue_pos = si[0x2b];
+	fb->rsvd_size = si[0x2c];
+	fb->rsvd_pos = si[0x2d];
+}
+
+/*
  * The protocols read the RSDP where it is (Multiboot 2 copies it into its
  * ACPI tags): copy its bytes from /dev/mem into a mapping at its own
  * address, as every other physical address here is.  false when that
@@ -486,6 +528,8 @@ int lx_fw_init(struct fw *fw, const char *sys, const char *esp, char *err,
 		fw->rsdp_read = map_rsdp(sys, fw->rsdp = find_rsdp(fw));
 	if (!rc)
 		fw->efi_why = read_efi_kexec(fw);
+	if (!rc)
+		read_screen_info(fw);
 	return rc;
 }
 
@@ -655,6 +699,7 @@ void fw_platform(struct fw *fw, struct fw_platform *p)
 	 * runtime services as the running one mapped them (efi_kexec). */
 	memset(p, 0, sizeof(*p));
 	p->efi_kexec = fw->efi;
+	p->fb = fw->fb;
 	p->rsdp = fw->rsdp;
 	if (fw->rsdp_read)
 		p->rsdp_bytes = (const void *)(uintptr_t)fw->rsdp;

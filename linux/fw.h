@@ -38,6 +38,8 @@ struct fw {
 					 * state; systab 0: none, and efi_why
 					 * says why */
 	const char *efi_why;
+	struct fw_framebuffer fb;	/* the EFI framebuffer the running
+					 * kernel was given; base 0: none */
 	bool dry_run;			/* print the image, load nothing */
 	bool quiet;			/* no "baton: config ..." line */
 };

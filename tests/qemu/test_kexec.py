@@ -52,6 +52,7 @@ $bb insmod /efivarfs.ko
 $bb mount -t efivarfs efivarfs /sys/firmware/efi/efivars
 n=$($bb ls /sys/firmware/efi/efivars | $bb grep -c '^LoaderInfo-4a67b082')
 echo "KX2 efivars LoaderInfo=$n"
+echo "KX2 fb0=$($bb cat /sys/class/graphics/fb0/name)"
 echo "KX2 from second.cpio cmdline=$($bb cat /proc/cmdline)"
 $bb poweroff -f
 """
@@ -156,6 +157,8 @@ def test_kexec_same_kernel_other_cmdline_and_initrd(tmp_path, make_image, boot,
     # lists variables through GetNextVariableName, in the virtual map the
     # first kernel set up (SETUP_EFI and the runtime map).
     m.expect(r"KX2 efivars LoaderInfo=1\r?\n", timeout=BOOT_TIMEOUT)
+    # The firmware's framebuffer is handed on: efifb finds it again.
+    m.expect(r"KX2 fb0=EFI VGA\r?\n", timeout=30)
     got = m.expect(r"KX2 from second.cpio cmdline=([^\r\n]*)\r?\n",
                    timeout=BOOT_TIMEOUT).group(1)
     assert "kx.second=1" in got and "kx.appended=yes" in got, got

@@ -6,6 +6,7 @@ message and exit status 1."""
 
 import re
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -82,6 +83,11 @@ def sys_tree(root, regions, efi=False):
     if efi:
         bp = bytearray(4096)
         bp[0x1c0:0x1c8] = b"EL64" + (0x3f9ee018).to_bytes(4, "little")
+        # screen_info: an EFI framebuffer, 1280x800x32 at 0xc0000000.
+        bp[0x0f] = 0x70
+        bp[0x12:0x1a] = struct.pack("<HHHH", 1280, 800, 32, 0)
+        bp[0x18:0x20] = struct.pack("<II", 0xc0000000, 1280 * 800 * 4)
+        bp[0x24:0x2e] = struct.pack("<H8B", 5120, 8, 16, 8, 8, 8, 0, 8, 24)
         (root / "kernel" / "boot_params").mkdir(parents=True)
         (root / "kernel" / "boot_params" / "data").write_bytes(bytes(bp))
         e = root / "firmware" / "efi"
@@ -154,6 +160,7 @@ def test_linux_plan(baton_kexec, esp, tmp_path):
     assert rc == 0, err
     assert ("EFI runtime: system table 0x3f9ee018, 3 regions mapped as the "
             "running kernel mapped them") in out
+    assert "framebuffer: 1280x800 at 0xc0000000, 1280 pixels a line" in out
     segs = segments(out)
     assert set(segs) == {"kernel", "initrd", "command line", "boot_params",
                          "e820 table", "memory map", "page tables", "entry",
@@ -203,6 +210,9 @@ def test_linux_plan_without_efi(baton_kexec, esp, tmp_path, drop, why):
     assert re.search(r"baton-kexec: %s: the next kernel runs without EFI "
                      r"runtime services" % why, err), err
     assert "EFI runtime map" not in segments(out)
+    if drop is None:
+        assert "framebuffer: none (the running kernel was given no EFI " \
+            "framebuffer)" in out
 
 
 def test_multiboot_plan(baton_kexec, esp, tmp_path):
