@@ -151,9 +151,88 @@ static const char *title_of(const struct config_entry *e)
 	return e->title ? e->title : e->id;
 }
 
-static void list(const struct config *cfg)
+/*
+ * @default as baton's menu would preselect it: the one-shot entry,
+ * LoaderEntryDefault (or @saved), the config's default, with
+ * systemd-boot's precedence (bli_pick).  The variables are read, not
+ * deleted: a boot through baton-kexec --exec uses them up (used_choice).
+ */
+struct choice {
+	struct bli_vars v;
+	size_t idx;
+	enum bli_from from;
+	enum bli_save save;
+};
+
+static void get_id_var(struct fw *fw, const char *name, char *out, size_t cap)
 {
-	size_t i, def = config_default_index(cfg);
+	uint8_t buf[2 * BLI_ID_MAX + 2];
+	char why[100];
+	size_t len;
+
+	if (fw_var_get(fw, name, buf, sizeof(buf), &len, why, sizeof(why)) ||
+	    bli_str_decode(buf, len, out, cap))
+		out[0] = '\0';
+}
+
+static void pick_default(struct fw *fw, const struct config *cfg,
+			 struct choice *c)
+{
+	memset(c, 0, sizeof(*c));
+	get_id_var(fw, "LoaderEntryOneShot", c->v.oneshot, sizeof(c->v.oneshot));
+	get_id_var(fw, "LoaderEntryDefault", c->v.efi_default,
+		   sizeof(c->v.efi_default));
+	get_id_var(fw, "LoaderEntryLastBooted", c->v.last_booted,
+		   sizeof(c->v.last_booted));
+	c->idx = cfg->n_entries ? bli_pick(cfg, &c->v, &c->from, &c->save)
+				: SIZE_MAX;
+}
+
+static const char *chosen_by(const struct choice *c)
+{
+	switch (c->from) {
+	case BLI_ONESHOT: return "LoaderEntryOneShot";
+	case BLI_EFI_DEFAULT: return "LoaderEntryDefault";
+	case BLI_CONFIG: return "the config's default";
+	default: return "the first entry that can boot";
+	}
+}
+
+/* Entry idx is about to be entered through kexec: as baton does when it
+ * boots an entry, a one-shot that chose it is used up (one that did not
+ * stays for baton's next start), and LoaderEntryLastBooted follows @saved
+ * (a one-shot boot leaves it alone). */
+static void used_choice(struct fw *fw, const struct config *cfg,
+			const struct choice *c, size_t idx)
+{
+	uint8_t data[2 * BLI_ID_MAX + 2];
+	char id[BLI_ID_MAX], why[100];
+	bool oneshot = idx == c->idx && c->from == BLI_ONESHOT;
+	enum bli_save save = bli_saving(cfg, &c->v);
+
+	if (oneshot &&
+	    fw_var_set(fw, "LoaderEntryOneShot", NULL, 0, true, why, sizeof(why)))
+		fprintf(stderr, "baton-kexec: cannot delete LoaderEntryOneShot: "
+			"%s\n", why);
+	if (oneshot || !cfg->entries[idx].id)
+		return;
+	bli_entry_id(cfg->entries[idx].id, id, sizeof(id));
+	if (save == BLI_SAVE && strcmp(id, c->v.last_booted) &&
+	    fw_var_set(fw, "LoaderEntryLastBooted", data,
+		       bli_str_encode(id, data, sizeof(data)), true, why,
+		       sizeof(why)))
+		fprintf(stderr, "baton-kexec: cannot write LoaderEntryLastBooted: "
+			"%s\n", why);
+	else if (save == BLI_FORGET && c->v.last_booted[0] &&
+		 fw_var_set(fw, "LoaderEntryLastBooted", NULL, 0, true, why,
+			    sizeof(why)))
+		fprintf(stderr, "baton-kexec: cannot delete LoaderEntryLastBooted: "
+			"%s\n", why);
+}
+
+static void list(const struct config *cfg, const struct choice *c)
+{
+	size_t i, def = c->idx;
 	char id[BLI_ID_MAX];
 
 	for (i = 0; i < cfg->n_entries; i++) {
@@ -167,17 +246,22 @@ static void list(const struct config *cfg)
 		if (e->error)
 			fputs("]\n", stdout);
 	}
+	if (c->from == BLI_ONESHOT || c->from == BLI_EFI_DEFAULT)
+		printf("(* chosen by %s)\n", chosen_by(c));
+	if (c->v.oneshot[0] && c->from != BLI_ONESHOT)
+		fprintf(stderr, "baton-kexec: LoaderEntryOneShot '%s' matches no "
+			"entry that can boot\n", c->v.oneshot);
 }
 
 /* The entry ENTRY names: its id (without case), its title, or @default. */
-static struct config_entry *find_entry(struct config *cfg, const char *name)
+static struct config_entry *find_entry(struct config *cfg, const char *name,
+				       const struct choice *c)
 {
 	char id[BLI_ID_MAX];
 	size_t i;
 
 	if (!strcmp(name, "@default"))
-		return cfg->n_entries ? &cfg->entries[config_default_index(cfg)]
-				      : NULL;
+		return c->idx < cfg->n_entries ? &cfg->entries[c->idx] : NULL;
 	for (i = 0; i < cfg->n_entries; i++) {
 		bli_entry_id(cfg->entries[i].id, id, sizeof(id));
 		if (!strcasecmp(id, name))
@@ -289,9 +373,10 @@ static int oneshot(struct fw *fw, const struct config_entry *e, bool exec,
 	return exec ? reboot_now("reboot", RB_AUTOBOOT, force) : 0;
 }
 
-static int run(struct fw *fw, struct config *cfg, const struct opts *o)
+static int run(struct fw *fw, struct config *cfg, const struct opts *o,
+	       const struct choice *c)
 {
-	struct config_entry *e = find_entry(cfg, o->entry);
+	struct config_entry *e = find_entry(cfg, o->entry, c);
 	const char *a, *opt, *app = o->append ? o->append : "";
 	char err[600], *cmdline;
 	uint64_t status;
@@ -302,6 +387,9 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 			   o->entry, "");
 	if (e->error)
 		return die("cannot boot '%s': %s", title_of(e), e->error);
+	if (!strcmp(o->entry, "@default"))
+		printf("@default is '%s', chosen by %s\n", title_of(e),
+		       chosen_by(c));
 	switch (e->kind) {
 	case ENTRY_LINUX:
 	case ENTRY_MULTIBOOT:
@@ -362,6 +450,8 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 	}
 	if (o->dry_run)
 		return 0;
+	if (o->exec)
+		used_choice(fw, cfg, c, (size_t)(e - cfg->entries));
 	printf("loaded '%s'%s\n", title_of(e), o->exec ? "; rebooting into it" :
 	       "; systemctl kexec (or baton-kexec --exec) boots it");
 	return o->exec ? reboot_now("kexec", LINUX_REBOOT_CMD_KEXEC, o->force) : 0;
@@ -370,6 +460,7 @@ static int run(struct fw *fw, struct config *cfg, const struct opts *o)
 int main(int argc, char **argv)
 {
 	struct config cfg;
+	struct choice choice;
 	struct opts o;
 	struct fw fw;
 	char err[400], *on_esp = NULL, *opts = NULL;
@@ -406,10 +497,13 @@ int main(int argc, char **argv)
 			 o.esp, "");
 	else if (rc)
 		rc = die("%s", bt_strerror(rc), "");
-	else if (o.list)
-		list(&cfg);
-	else
-		rc = run(&fw, &cfg, &o);
+	else {
+		pick_default(&fw, &cfg, &choice);
+		if (o.list)
+			list(&cfg, &choice);
+		else
+			rc = run(&fw, &cfg, &o, &choice);
+	}
 	config_free(&cfg);
 	bt_free(opts);
 	bt_free(on_esp);

@@ -283,3 +283,44 @@ def test_efi_entry_sets_oneshot(baton_kexec, esp, tmp_path):
     assert "LoaderEntryOneShot is now 'shell'" in out
     f = vars_ / "LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
     assert f.read_bytes() == b"\x07\0\0\0" + "shell\0".encode("utf-16-le")
+
+
+GUID = "4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+
+
+@pytest.mark.parametrize("variables,picked,by", [
+    ({}, "deb", None),
+    ({"LoaderEntryDefault": "MB*"}, "mb1", "LoaderEntryDefault"),
+    ({"LoaderEntryDefault": "mb1", "LoaderEntryOneShot": "debian-bls.conf"},
+     "debian-bls.conf", "LoaderEntryOneShot"),
+    ({"LoaderEntryDefault": "@saved", "LoaderEntryLastBooted": "mb1"},
+     "mb1", "LoaderEntryDefault"),
+    ({"LoaderEntryOneShot": "nothing-like-it"}, "deb", None),
+])
+def test_default_follows_efi_variables(baton_kexec, esp, tmp_path, variables,
+                                       picked, by):
+    """@default is what baton's menu would preselect: the one-shot, then
+    LoaderEntryDefault (@saved: LoaderEntryLastBooted), then the config's
+    default; ids and globs without case.  A dry run uses nothing up."""
+    sys = sys_tree(tmp_path / "sys", OVMF_1G)
+    vars_ = sys / "firmware" / "efi" / "efivars"
+    vars_.mkdir(parents=True)
+    for name, value in variables.items():
+        (vars_ / ("%s-%s" % (name, GUID))).write_bytes(
+            b"\x07\0\0\0" + (value + "\0").encode("utf-16-le"))
+    before = sorted(p.name for p in vars_.iterdir())
+    rc, out, err = run(baton_kexec, "list", "--esp", str(esp), "--sys",
+                       str(sys))
+    assert rc == 0, err
+    starred = [l[2:].split()[0] for l in out.splitlines() if l[:2] == "* "]
+    assert starred == [picked], out
+    if by:
+        assert "(* chosen by %s)" % by in out
+    if "nothing-like-it" in variables.values():
+        assert "LoaderEntryOneShot 'nothing-like-it' matches no entry" in err
+    rc, out, err = run(baton_kexec, "@default", "--esp", str(esp), "--sys",
+                       str(sys), "--dry-run")
+    assert rc == 0, err
+    assert re.search(r"^@default is '[^']+', chosen by %s$" % re.escape(
+        by or "the config's default"), out, re.M), out
+    assert sorted(p.name for p in vars_.iterdir()) == before
