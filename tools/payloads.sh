@@ -3,7 +3,7 @@
 # archive, into a cache outside the clone (never into /boot), and print the
 # path of each one asked for.  Fetched once; later runs reuse the cache.
 #
-#   tools/payloads.sh linux|efivarfs|busybox|xen|systemd-boot|grub-efi|refind-btrfs|memtest ...
+#   tools/payloads.sh linux|efivarfs|busybox|xen|systemd-boot|grub-efi|refind-btrfs|memtest|kexec-tools ...
 #
 # memtest prints the directory holding memtest86+x64.bin (a bzImage) and
 # memtest86+x64.efi.
@@ -90,6 +90,31 @@ for what in "$@"; do
 		# for the drivers folder's test.
 		unpack refind refind './usr/share/refind/refind/drivers_x64/*'
 		echo "$cache/refind/usr/share/refind/refind/drivers_x64/btrfs_x64.efi"
+		;;
+	kexec-tools)
+		# Debian's kexec (for the comparison with baton-kexec) and the
+		# shared libraries it needs, libc's loader included, as one
+		# tree: sbin/kexec, lib/x86_64-linux-gnu/*.so*, lib64/ld-*.
+		d="$cache/kexec-tools"
+		if [ ! -e "$d/.done" ]; then
+			rm -rf "$d"
+			mkdir -p "$d/x" "$d/sbin" "$d/lib/x86_64-linux-gnu" "$d/lib64"
+			for p in kexec-tools libxenmisc4.17 libxencall1 \
+				libxendevicemodel1 libxenevtchn1 libxenforeignmemory1 \
+				libxengnttab1 libxentoollog1 libxentoolcore1 libc6; do
+				dpkg-deb -x "$(fetch_deb "$p")" "$d/x"
+			done
+			cp "$d/x/sbin/kexec" "$d/sbin/"
+			find "$d/x" \( -path '*/xenfsimage' -o -path '*/gconv' -o -path '*/lib64' \) -prune -o \
+				\( -name '*.so*' \( -type f -o -type l \) -print \) |
+				while read -r f; do
+					cp -P "$f" "$d/lib/x86_64-linux-gnu/"
+				done
+			ln -sf ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$d/lib64/"
+			rm -rf "$d/x"
+			touch "$d/.done"
+		fi
+		echo "$d"
 		;;
 	memtest)
 		unpack memtest86+ memtest './boot/memtest86+x64.*'
