@@ -157,14 +157,30 @@ static int read_memmap(struct fw *fw, char *err, size_t errlen)
 	return 0;
 }
 
+/* len bytes at off of the boot_params the running kernel was given. */
+static bool boot_params_read(const struct fw *fw, off_t off, void *buf,
+			     size_t len)
+{
+	char path[512];
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = pread(fd, buf, len, off) == (ssize_t)len;
+	close(fd);
+	return ok;
+}
+
 /* The ACPI RSDP: the EFI system table's entry, else the one the running
  * kernel was given in boot_params. */
 static uint64_t find_rsdp(struct fw *fw)
 {
-	char text[4096], path[512];
+	char text[4096];
 	const char *at;
 	uint64_t v = 0;
-	int fd;
 
 	if (!lx_sys_read(fw, "firmware/efi/systab", text, sizeof(text))) {
 		if ((at = strstr(text, "ACPI20=")))
@@ -172,13 +188,8 @@ static uint64_t find_rsdp(struct fw *fw)
 		if ((at = strstr(text, "ACPI=")))
 			return strtoull(at + 5, NULL, 0);
 	}
-	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (pread(fd, &v, sizeof(v), 0x70) != sizeof(v))
-			v = 0;
-		close(fd);
-	}
+	if (!boot_params_read(fw, 0x70, &v, sizeof(v)))
+		v = 0;
 	return v;
 }
 
@@ -207,21 +218,15 @@ static const char *read_efi_kexec(struct fw *fw)
 	static const char *const fields[] = { "type", "phys_addr", "virt_addr",
 					      "num_pages", "attribute" };
 	struct fw_efi_kexec *e = &fw->efi;
-	char path[512], text[4096], rel[96];
+	char text[4096], rel[96];
 	uint8_t ei[32], *map = NULL, *d;
 	uint64_t v[5];
 	const char *at;
 	size_t n, f;
-	int fd;
-	bool ok;
 
-	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!boot_params_read(fw, 0x1c0, ei, sizeof(ei)))
 		return "/sys/kernel/boot_params/data cannot be read";
-	ok = pread(fd, ei, sizeof(ei), 0x1c0) == sizeof(ei);
-	close(fd);
-	if (!ok || memcmp(ei, "EL64", 4))
+	if (memcmp(ei, "EL64", 4))
 		return "the running kernel was not booted by 64-bit EFI";
 	if (sys_u64(fw, "firmware/efi/fw_vendor", &e->fw_vendor) ||
 	    sys_u64(fw, "firmware/efi/runtime", &e->runtime) ||
@@ -276,18 +281,10 @@ static const char *read_efi_kexec(struct fw *fw)
 static void read_screen_info(struct fw *fw)
 {
 	struct fw_framebuffer *fb = &fw->fb;
-	char path[512];
 	uint8_t si[0x40];
 	unsigned depth, line;
-	bool ok;
-	int fd;
+	bool ok = boot_params_read(fw, 0, si, sizeof(si));
 
-	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ok = pread(fd, si, sizeof(si), 0) == sizeof(si);
-	close(fd);
 	depth = ok ? get16(si + 0x16) : 0;
 	line = ok ? get16(si + 0x24) : 0;
 	if (!ok || si[0x0f] != 0x70 || !depth || depth % 8 || !line)
