@@ -161,7 +161,6 @@ struct choice {
 	struct bli_vars v;
 	size_t idx;
 	enum bli_from from;
-	enum bli_save save;
 };
 
 static void get_id_var(struct fw *fw, const char *name, char *out, size_t cap)
@@ -178,13 +177,16 @@ static void get_id_var(struct fw *fw, const char *name, char *out, size_t cap)
 static void pick_default(struct fw *fw, const struct config *cfg,
 			 struct choice *c)
 {
+	enum bli_save picked;	/* used_choice asks bli_saving: the entry
+				 * booted may not be the one picked */
+
 	memset(c, 0, sizeof(*c));
 	get_id_var(fw, "LoaderEntryOneShot", c->v.oneshot, sizeof(c->v.oneshot));
 	get_id_var(fw, "LoaderEntryDefault", c->v.efi_default,
 		   sizeof(c->v.efi_default));
 	get_id_var(fw, "LoaderEntryLastBooted", c->v.last_booted,
 		   sizeof(c->v.last_booted));
-	c->idx = cfg->n_entries ? bli_pick(cfg, &c->v, &c->from, &c->save)
+	c->idx = cfg->n_entries ? bli_pick(cfg, &c->v, &c->from, &picked)
 				: SIZE_MAX;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "linux/fw.h"
 #include "core/bli.h"
+#include "loader/linux.h"
 #include "lib/error.h"
 #include "lib/fmt.h"
 #include "lib/bytes.h"
@@ -157,40 +158,45 @@ static int read_memmap(struct fw *fw, char *err, size_t errlen)
 	return 0;
 }
 
-/* len bytes at off of the boot_params the running kernel was given. */
-static bool boot_params_read(const struct fw *fw, off_t off, void *buf,
-			     size_t len)
+/*
+ * What the running kernel was booted with, read once: its boot_params
+ * (/sys/kernel/boot_params/data, root only) and /sys/firmware/efi/systab.
+ */
+struct lx_boot {
+	uint8_t bp[BOOT_PARAMS_SIZE];
+	bool have_bp;
+	char systab[4096];	/* "" when absent */
+};
+
+static void read_boot(const struct fw *fw, struct lx_boot *b)
 {
 	char path[512];
-	bool ok;
 	int fd;
 
+	memset(b, 0, sizeof(*b));
 	snprintf(path, sizeof(path), "%s/kernel/boot_params/data", fw->sys);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	ok = pread(fd, buf, len, off) == (ssize_t)len;
-	close(fd);
-	return ok;
+	if (fd >= 0) {
+		b->have_bp = pread(fd, b->bp, sizeof(b->bp), 0) >= 0x200;
+		close(fd);
+	}
+	if (!b->have_bp)
+		memset(b->bp, 0, sizeof(b->bp));
+	if (lx_sys_read(fw, "firmware/efi/systab", b->systab, sizeof(b->systab)))
+		b->systab[0] = '\0';
 }
 
 /* The ACPI RSDP: the EFI system table's entry, else the one the running
  * kernel was given in boot_params. */
-static uint64_t find_rsdp(struct fw *fw)
+static uint64_t find_rsdp(const struct lx_boot *b)
 {
-	char text[4096];
 	const char *at;
-	uint64_t v = 0;
 
-	if (!lx_sys_read(fw, "firmware/efi/systab", text, sizeof(text))) {
-		if ((at = strstr(text, "ACPI20=")))
-			return strtoull(at + 7, NULL, 0);
-		if ((at = strstr(text, "ACPI=")))
-			return strtoull(at + 5, NULL, 0);
-	}
-	if (!boot_params_read(fw, 0x70, &v, sizeof(v)))
-		v = 0;
-	return v;
+	if ((at = strstr(b->systab, "ACPI20=")))
+		return strtoull(at + 7, NULL, 0);
+	if ((at = strstr(b->systab, "ACPI=")))
+		return strtoull(at + 5, NULL, 0);
+	return linux_bp_rsdp(b->bp);
 }
 
 /*
@@ -213,28 +219,27 @@ static int sys_u64(const struct fw *fw, const char *rel, uint64_t *v)
 	return end == text || *end ? BT_EFORMAT : 0;
 }
 
-static const char *read_efi_kexec(struct fw *fw)
+static const char *read_efi_kexec(struct fw *fw, const struct lx_boot *b)
 {
 	static const char *const fields[] = { "type", "phys_addr", "virt_addr",
 					      "num_pages", "attribute" };
 	struct fw_efi_kexec *e = &fw->efi;
-	char text[4096], rel[96];
-	uint8_t ei[32], *map = NULL, *d;
-	uint64_t v[5];
+	char text[64], rel[96];
+	uint8_t *map = NULL, *d;
+	uint64_t v[5], systab = linux_bp_efi_systab(b->bp);
 	const char *at;
 	size_t n, f;
 
-	if (!boot_params_read(fw, 0x1c0, ei, sizeof(ei)))
+	if (!b->have_bp)
 		return "/sys/kernel/boot_params/data cannot be read";
-	if (memcmp(ei, "EL64", 4))
+	if (!systab)
 		return "the running kernel was not booted by 64-bit EFI";
 	if (sys_u64(fw, "firmware/efi/fw_vendor", &e->fw_vendor) ||
 	    sys_u64(fw, "firmware/efi/runtime", &e->runtime) ||
 	    sys_u64(fw, "firmware/efi/config_table", &e->tables))
 		return "/sys/firmware/efi has no fw_vendor, runtime or "
 		       "config_table";
-	if (!lx_sys_read(fw, "firmware/efi/systab", text, sizeof(text)) &&
-	    (at = strstr(text, "SMBIOS=")))
+	if ((at = strstr(b->systab, "SMBIOS=")))
 		e->smbios = strtoull(at + 7, NULL, 0);
 	for (n = 0;; n++) {
 		snprintf(rel, sizeof(rel), "firmware/efi/runtime-map/%zu/type", n);
@@ -268,42 +273,8 @@ static const char *read_efi_kexec(struct fw *fw)
 	e->map = map;
 	e->map_size = (uint32_t)(n * EFI_DESC_SIZE);
 	e->desc_size = EFI_DESC_SIZE;
-	e->systab = get32(ei + 4) | (uint64_t)get32(ei + 0x18) << 32;
+	e->systab = systab;
 	return NULL;
-}
-
-/*
- * The framebuffer the running kernel was told of, from the screen_info in
- * its boot_params (kexec-tools copies the same bytes), when it is an EFI
- * one (orig_video_isVGA 0x70): base, size, geometry and colour layout.
- * The mode is still the firmware's unless a DRM driver changed it.
- */
-static void read_screen_info(struct fw *fw)
-{
-	struct fw_framebuffer *fb = &fw->fb;
-	uint8_t si[0x40];
-	unsigned depth, line;
-	bool ok = boot_params_read(fw, 0, si, sizeof(si));
-
-	depth = ok ? get16(si + 0x16) : 0;
-	line = ok ? get16(si + 0x24) : 0;
-	if (!ok || si[0x0f] != 0x70 || !depth || depth % 8 || !line)
-		return;
-	fb->base = get32(si + 0x18);
-	if (get32(si + 0x36) & 0x2)	/* VIDEO_CAPABILITY_64BIT_BASE */
-		fb->base |= (uint64_t)get32(si + 0x3a) << 32;
-	fb->size = get32(si + 0x1c);
-	fb->width = get16(si + 0x12);
-	fb->height = get16(si + 0x14);
-	fb->pixels_per_line = line / (depth / 8);
-	fb->red_size = si[0x26];
-	fb->red_pos = si[0x27];
-	fb->green_size = si[0x28];
-	fb->green_pos = si[0x29];
-	fb->blue_size = si[0x2a];
-	fb->blue_pos = si[0x2b];
-	fb->rsvd_size = si[0x2c];
-	fb->rsvd_pos = si[0x2d];
 }
 
 /*
@@ -495,6 +466,7 @@ int lx_fw_init(struct fw *fw, const char *sys, const char *esp, char *err,
 	       size_t errlen)
 {
 	char self[512], buf[1024], why[200];
+	struct lx_boot boot;
 	size_t len, i;
 	int rc;
 
@@ -521,13 +493,16 @@ int lx_fw_init(struct fw *fw, const char *sys, const char *esp, char *err,
 		rc = read_memmap(fw, err, errlen);
 	if (rc == BT_ENOMEM)
 		fmt_buf(err, errlen, "out of memory");
-	if (!rc)
-		fw->rsdp_read = map_rsdp(sys, fw->rsdp = find_rsdp(fw));
-	if (!rc)
-		fw->efi_why = read_efi_kexec(fw);
-	if (!rc)
-		read_screen_info(fw);
-	return rc;
+	if (rc)
+		return rc;
+	read_boot(fw, &boot);
+	fw->rsdp_read = map_rsdp(sys, fw->rsdp = find_rsdp(&boot));
+	fw->efi_why = read_efi_kexec(fw, &boot);
+	/* The EFI framebuffer, as kexec-tools copies screen_info; the mode
+	 * is still the firmware's unless a DRM driver changed it. */
+	if (!linux_bp_framebuffer(boot.bp, &fw->fb))
+		memset(&fw->fb, 0, sizeof(fw->fb));
+	return 0;
 }
 
 void lx_fw_free(struct fw *fw)

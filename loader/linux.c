@@ -683,3 +683,48 @@ void linux_set_efi_kexec(uint8_t *bp, const struct fw_efi_kexec *e,
 			   buf_phys + SETUP_DATA_HDR + EFI_SETUP_LEN,
 			   e->map_size, e->desc_size, 1);
 }
+
+/* ------------------------------------- boot_params, read back */
+
+uint64_t linux_bp_efi_systab(const uint8_t *bp)
+{
+	const uint8_t *ei = bp + BP_EFI_INFO;
+
+	if (memcmp(ei, EFI_LOADER_SIG_64, 4))
+		return 0;
+	return get32(ei + 4) | (uint64_t)get32(ei + 24) << 32;
+}
+
+uint64_t linux_bp_rsdp(const uint8_t *bp)
+{
+	return get64(bp + BP_ACPI_RSDP_ADDR);
+}
+
+/* The inverse of set_screen_info. */
+bool linux_bp_framebuffer(const uint8_t *bp, struct fw_framebuffer *fb)
+{
+	unsigned depth = get16(bp + SI_LFB_DEPTH);
+	unsigned line = get16(bp + SI_LFB_LINELENGTH);
+	const uint8_t *c = bp + SI_RED_SIZE;
+
+	if (bp[SI_ORIG_VIDEO_ISVGA] != VIDEO_TYPE_EFI || !depth || depth % 8 ||
+	    !line)
+		return false;
+	memset(fb, 0, sizeof(*fb));
+	fb->base = get32(bp + SI_LFB_BASE);
+	if (get32(bp + SI_CAPABILITIES) & VIDEO_CAPABILITY_64BIT_BASE)
+		fb->base |= (uint64_t)get32(bp + SI_EXT_LFB_BASE) << 32;
+	fb->size = get32(bp + SI_LFB_SIZE);
+	fb->width = get16(bp + SI_LFB_WIDTH);
+	fb->height = get16(bp + SI_LFB_HEIGHT);
+	fb->pixels_per_line = line / (depth / 8);
+	fb->red_size = c[0];
+	fb->red_pos = c[1];
+	fb->green_size = c[2];
+	fb->green_pos = c[3];
+	fb->blue_size = c[4];
+	fb->blue_pos = c[5];
+	fb->rsvd_size = c[6];
+	fb->rsvd_pos = c[7];
+	return true;
+}

@@ -137,6 +137,17 @@ void linux_set_efi_info(uint8_t *bp, uint64_t systab, uint64_t map,
  * head of bp's setup_data chain.
  */
 bool linux_efi_kexec_ok(const struct bzimage *bz);
+
+/*
+ * What a boot_params (BOOT_PARAMS_SIZE bytes, e.g. the running kernel's,
+ * /sys/kernel/boot_params/data) says, read back: the EFI system table
+ * (0 unless efi_info is "EL64"); the ACPI RSDP (0: none); the EFI
+ * framebuffer in screen_info (false unless orig_video_isVGA is EFI and
+ * the depth and line length make sense).
+ */
+uint64_t linux_bp_efi_systab(const uint8_t *bp);
+uint64_t linux_bp_rsdp(const uint8_t *bp);
+bool linux_bp_framebuffer(const uint8_t *bp, struct fw_framebuffer *fb);
 size_t linux_efi_kexec_size(const struct fw_efi_kexec *e);
 void linux_set_efi_kexec(uint8_t *bp, const struct fw_efi_kexec *e,
 			 void *buf, uint64_t buf_phys);

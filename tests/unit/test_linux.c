@@ -1107,6 +1107,39 @@ static void test_efi_kexec(void **state)
 	assert_int_equal(get32(bp + 0x1dc), 0);
 }
 
+/* boot_params read back (baton-kexec reads the running kernel's): what
+ * linux_boot_params and linux_set_efi_info wrote comes out again. */
+static void test_boot_params_read_back(void **state)
+{
+	static uint8_t bp[BOOT_PARAMS_SIZE];
+	struct bzimage bz = std_bz();
+	struct linux_args a = std_args();
+	struct fw_framebuffer fb = {
+		.base = 0x4080000000ULL, .size = 0x300000,
+		.width = 1024, .height = 768, .pixels_per_line = 1056,
+		.red_size = 8, .red_pos = 16, .green_size = 8, .green_pos = 8,
+		.blue_size = 8, .blue_pos = 0, .rsvd_size = 8, .rsvd_pos = 24,
+	}, got;
+
+	bp_ok(bp, &bz, &a);
+	assert_false(linux_bp_framebuffer(bp, &got));	/* no framebuffer */
+	assert_int_equal(linux_bp_efi_systab(bp), 0);	/* no "EL64" */
+	assert_int_equal(linux_bp_rsdp(bp), 0x7fbfe014);
+	a.fb = &fb;
+	bp_ok(bp, &bz, &a);
+	assert_true(linux_bp_framebuffer(bp, &got));
+	assert_int_equal(got.base, fb.base);
+	assert_int_equal(got.size, fb.size);
+	assert_int_equal(got.width, fb.width);
+	assert_int_equal(got.height, fb.height);
+	assert_int_equal(got.pixels_per_line, fb.pixels_per_line);
+	assert_memory_equal(&got.red_size, &fb.red_size, 8);	/* the colours */
+	linux_set_efi_info(bp, 0x123456789018ULL, 0x1000, 0x60, 48, 1);
+	assert_int_equal(linux_bp_efi_systab(bp), 0x123456789018ULL);
+	put16(bp + 0x16, 12);			/* depth not in bytes */
+	assert_false(linux_bp_framebuffer(bp, &got));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1149,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_set_e820_ext_empty_chain),
 		cmocka_unit_test(test_efi_info),
 		cmocka_unit_test(test_efi_kexec),
+		cmocka_unit_test(test_boot_params_read_back),
 	};
 
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
